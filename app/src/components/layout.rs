@@ -1,0 +1,97 @@
+//! The frame around every page: header with brand and navigation, footer.
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::api::auth::{current_user, Me};
+use crate::routes::PAGES;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let location = use_location();
+    let (menu_open, set_menu_open) = signal(false);
+    let me = Resource::new(|| (), |_| current_user());
+    view! {
+        <header class="header">
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <div class="header__inner">
+                <A href="/" attr:class="brand">
+                    <span class="brand__mark" aria-hidden="true">"N"</span>
+                    <span class="brand__name">"Northgate Energy"</span>
+                    <span class="brand__product">"Business Portal"</span>
+                </A>
+                <button
+                    class="nav-toggle"
+                    aria-controls="primary-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| set_menu_open.update(|o| *o = !*o)
+                >
+                    "Menu"
+                </button>
+                <nav id="primary-nav" class="nav" class:nav--open=menu_open aria-label="Primary">
+                    {PAGES
+                        .iter()
+                        .filter(|p| p.in_nav && p.path != "/admin")
+                        .map(|p| {
+                            let path = p.path;
+                            let current = move || {
+                                let here = location.pathname.get();
+                                if path == "/" { here == "/" } else { here.starts_with(path) }
+                            };
+                            view! {
+                                <A
+                                    href=path
+                                    attr:class=move || if current() { "nav__link nav__link--current" } else { "nav__link" }
+                                    on:click=move |_| set_menu_open.set(false)
+                                >
+                                    {p.label}
+                                </A>
+                            }
+                        })
+                        .collect_view()}
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let me = me.await.ok().flatten();
+                            let admin = me.as_ref().is_some_and(|m| m.role.sees_admin());
+                            let here = location.pathname.get();
+                            view! {
+                                {admin.then(|| view! {
+                                    <A href="/admin" attr:class=if here.starts_with("/admin") { "nav__link nav__link--current" } else { "nav__link" }>"Admin"</A>
+                                })}
+                                {me.map(|me| view! { <UserMenu me /> })}
+                            }
+                        })}
+                    </Suspense>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn UserMenu(me: Me) -> impl IntoView {
+    view! {
+        <div class="user" data-testid="user-menu">
+            <A href="/account" attr:class="user__name">
+                <span>{me.display_name}</span>
+                <span class="user__org">{me.organisation.unwrap_or_else(|| me.role.label().to_string())}</span>
+            </A>
+            <form method="post" action="/auth/logout" class="user__logout">
+                <button type="submit" class="button button--ghost button--small">"Sign out"</button>
+            </form>
+        </div>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="footer">
+            <div class="footer__inner">
+                <span>"Northgate Energy Supply Ltd · Business customers"</span>
+                <span>"Times are UK local time (Europe/London). Half-hourly data by settlement period."</span>
+                <span>"Help: 0800 000 0000 · Mon–Fri 08:00–18:00"</span>
+            </div>
+        </footer>
+    }
+}

@@ -1,0 +1,10 @@
+//! Domain types of the UK electricity I&C portal: pure, IO-free, shared by server and WASM client.
+
+pub mod aggregate;
+pub mod channel;
+pub mod downsample;
+pub mod duos;
+pub mod mpan;
+pub mod settlement_run;
+pub mod settlement_time;
+pub mod units;

@@ -1,0 +1,123 @@
+//! Settlement runs: the successive publications of the same half-hour, ordered by data quality.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A settlement run. `Ord` follows quality: `II` is the least reliable, `DF` the most, so the
+/// best available run of a set is its `max()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum SettlementRun {
+    /// Interim information, about 5 working days after the day.
+    II,
+    /// Initial settlement, about 16 working days after.
+    SF,
+    /// First reconciliation, about 2 months after.
+    R1,
+    /// Second reconciliation, about 4 months after.
+    R2,
+    /// Third reconciliation, about 7 months after.
+    R3,
+    /// Final reconciliation, about 14 months after.
+    RF,
+    /// Dispute final, rare.
+    DF,
+}
+
+/// A string that names no settlement run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown settlement run {0:?}; expected one of II, SF, R1, R2, R3, RF, DF")]
+pub struct UnknownSettlementRun(pub String);
+
+impl SettlementRun {
+    /// Every run, worst first.
+    pub const ALL: [SettlementRun; 7] = [
+        Self::II,
+        Self::SF,
+        Self::R1,
+        Self::R2,
+        Self::R3,
+        Self::RF,
+        Self::DF,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::II => "II",
+            Self::SF => "SF",
+            Self::R1 => "R1",
+            Self::R2 => "R2",
+            Self::R3 => "R3",
+            Self::RF => "RF",
+            Self::DF => "DF",
+        }
+    }
+
+    /// The best run among those given, if any.
+    pub fn best(runs: impl IntoIterator<Item = SettlementRun>) -> Option<SettlementRun> {
+        runs.into_iter().max()
+    }
+}
+
+impl FromStr for SettlementRun {
+    type Err = UnknownSettlementRun;
+    /// Case-insensitive, surrounding whitespace ignored.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(t))
+            .ok_or_else(|| UnknownSettlementRun(s.to_string()))
+    }
+}
+
+impl fmt::Display for SettlementRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_order_from_interim_to_dispute_final() {
+        use SettlementRun::*;
+        assert!(II < SF && SF < R1 && R1 < R2 && R2 < R3 && R3 < RF && RF < DF);
+        let mut shuffled = vec![RF, II, DF, R2, SF, R3, R1];
+        shuffled.sort();
+        assert_eq!(shuffled, SettlementRun::ALL.to_vec());
+    }
+
+    #[test]
+    fn the_best_available_run_is_the_highest_quality_one() {
+        use SettlementRun::*;
+        assert_eq!(SettlementRun::best([SF, R2, II]), Some(R2));
+        assert_eq!(SettlementRun::best([]), None);
+    }
+
+    #[test]
+    fn every_run_round_trips_through_its_code() {
+        for run in SettlementRun::ALL {
+            assert_eq!(run.as_str().parse::<SettlementRun>(), Ok(run));
+            assert_eq!(run.to_string(), run.as_str());
+        }
+    }
+
+    #[test]
+    fn parsing_ignores_case_and_whitespace() {
+        assert_eq!(" rf ".parse(), Ok(SettlementRun::RF));
+        assert_eq!("r1".parse(), Ok(SettlementRun::R1));
+    }
+
+    #[test]
+    fn an_unknown_run_is_rejected_with_the_list_of_valid_ones() {
+        let err = "R4".parse::<SettlementRun>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown settlement run \"R4\"; expected one of II, SF, R1, R2, R3, RF, DF"
+        );
+    }
+}

@@ -1,0 +1,26 @@
+//! The portal's UI (pages, components), API surface (server fns, wire types) and domain logic.
+//! Compiled twice: with `ssr` into the server, with `hydrate` into the WASM client.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod domain;
+pub mod components;
+pub mod pages;
+pub mod routes;
+pub mod shell;
+
+/// Server-only code: application state and the sqlx store. Never reaches the WASM bundle.
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+/// WASM entry point: attaches the client to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(shell::App);
+}

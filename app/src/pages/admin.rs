@@ -1,0 +1,139 @@
+//! Admin: what each role administers (users, customers, audit log).
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::admin::{admin_overview, AdminView, AuditRow, CustomerRow, SetUserDisabled, SiteOption, UserRow};
+use crate::components::states::{Empty, ErrorNotice, Loading};
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let disable = ServerAction::<SetUserDisabled>::new();
+    let view_data = Resource::new(move || disable.version().get(), |_| admin_overview());
+    view! {
+        <Title text="Admin" />
+        <div class="page-head">
+            <h1>"Admin"</h1>
+        </div>
+        <Suspense fallback=|| view! { <Loading what="admin" /> }>
+            {move || Suspend::new(async move {
+                match view_data.await {
+                    Ok(AdminView::Users { organisation, users, sites }) => {
+                        view! { <UsersAdmin organisation users sites disable /> }.into_any()
+                    }
+                    Ok(AdminView::Customers { customers }) => view! {
+                        <p class="page-head__lead">"The customers you look after."</p>
+                        <Customers customers />
+                    }.into_any(),
+                    Ok(AdminView::Operations { customers, audit }) => view! {
+                        <Customers customers />
+                        <Audit rows=audit />
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UsersAdmin(
+    organisation: String,
+    users: Vec<UserRow>,
+    sites: Vec<SiteOption>,
+    disable: ServerAction<SetUserDisabled>,
+) -> impl IntoView {
+    let site_count = sites.len();
+    view! {
+        <section class="card" data-testid="users">
+            <div class="card__head">
+                <h2>{format!("Users of {organisation}")}</h2>
+                <span class="muted small">{format!("{} users · {site_count} sites", users.len())}</span>
+            </div>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead><tr>
+                        <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
+                        <th scope="col">"Sites"</th><th scope="col">"Status"</th><th scope="col"></th>
+                    </tr></thead>
+                    <tbody>
+                        {users.into_iter().map(|u| {
+                            let id = u.id;
+                            let disabled = u.disabled;
+                            view! {
+                                <tr>
+                                    <td>{u.display_name}</td>
+                                    <td>{u.email}</td>
+                                    <td>{u.role.label()}</td>
+                                    <td>{if u.sites.is_empty() { "All sites".to_string() } else { u.sites.join(", ") }}</td>
+                                    <td>{if disabled { view! { <span class="tag tag--red">"Disabled"</span> }.into_any() } else { view! { <span class="tag tag--green">"Active"</span> }.into_any() }}</td>
+                                    <td>
+                                        <ActionForm action=disable>
+                                            <input type="hidden" name="user_id" value=id.to_string() />
+                                            <input type="hidden" name="disabled" value=(!disabled).to_string() />
+                                            <button class="button button--ghost button--small" type="submit">
+                                                {if disabled { "Enable" } else { "Disable" }}
+                                            </button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {move || disable.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+        </section>
+    }
+}
+
+#[component]
+fn Customers(customers: Vec<CustomerRow>) -> impl IntoView {
+    if customers.is_empty() {
+        return view! { <section class="card"><Empty message="No customers assigned." /></section> }.into_any();
+    }
+    view! {
+        <section class="card" data-testid="customers">
+            <div class="card__head"><h2>"Customers"</h2></div>
+            <table class="table">
+                <thead><tr>
+                    <th scope="col">"Customer"</th><th scope="col">"Account"</th>
+                    <th scope="col" class="num">"Sites"</th><th scope="col" class="num">"MPANs"</th>
+                </tr></thead>
+                <tbody>
+                    {customers.into_iter().map(|c| view! {
+                        <tr>
+                            <td>{c.name}</td><td class="mono">{c.account_number}</td>
+                            <td class="num">{c.sites}</td><td class="num">{c.supply_points}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn Audit(rows: Vec<AuditRow>) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="audit">
+            <div class="card__head"><h2>"Audit log"</h2><span class="muted small">"Most recent first · UK time"</span></div>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead><tr>
+                        <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th>
+                        <th scope="col">"Customer"</th><th scope="col">"From"</th>
+                    </tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|r| view! {
+                            <tr>
+                                <td class="mono">{r.at}</td><td>{r.actor}</td><td><span class="tag">{r.action}</span></td>
+                                <td>{r.organisation.unwrap_or_default()}</td><td class="mono">{r.client_ip}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,69 @@
+//! Dashboard: the portfolio at a glance.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::api::sites::{list_sites, SiteSummary};
+use crate::components::states::{Empty, ErrorNotice, Loading};
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let sites = Resource::new(|| (), |_| list_sites());
+    view! {
+        <Title text="Dashboard" />
+        <div class="page-head">
+            <h1>"Dashboard"</h1>
+            <p class="page-head__lead">"Your portfolio of half-hourly metered supplies."</p>
+        </div>
+        <Suspense fallback=|| view! { <Loading what="your portfolio" /> }>
+            {move || Suspend::new(async move {
+                match sites.await {
+                    Ok(list) if list.is_empty() => view! { <Empty message="No sites yet." /> }.into_any(),
+                    Ok(list) => view! { <Portfolio list /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Portfolio(list: Vec<SiteSummary>) -> impl IntoView {
+    let supply_points: i64 = list.iter().map(|s| s.supply_points).sum();
+    let capacity: i64 = list.iter().map(|s| s.agreed_capacity_kva).sum();
+    let customers = {
+        let mut c: Vec<&str> = list.iter().map(|s| s.organisation.as_str()).collect();
+        c.dedup();
+        c.len()
+    };
+    view! {
+        <div class="kpis">
+            <div class="kpi"><span class="kpi__label">"Sites"</span><span class="kpi__value">{list.len()}</span></div>
+            <div class="kpi"><span class="kpi__label">"Supply points"</span><span class="kpi__value">{supply_points}</span></div>
+            <div class="kpi"><span class="kpi__label">"Agreed capacity"</span><span class="kpi__value">{format!("{capacity} kVA")}</span></div>
+            <div class="kpi"><span class="kpi__label">"Customer accounts"</span><span class="kpi__value">{customers}</span></div>
+        </div>
+        <section class="card">
+            <div class="card__head"><h2>"Sites"</h2><A href="/sites" attr:class="button button--ghost">"View all sites"</A></div>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead><tr>
+                        <th scope="col">"Site"</th><th scope="col">"Type"</th><th scope="col">"Location"</th>
+                        <th scope="col" class="num">"MPANs"</th><th scope="col" class="num">"Capacity"</th>
+                    </tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|s| view! {
+                            <tr>
+                                <td><A href=format!("/sites?site={}", s.id)>{s.name}</A></td>
+                                <td><span class="tag">{s.kind}</span></td>
+                                <td>{format!("{}, {}", s.town, s.postcode)}</td>
+                                <td class="num">{s.supply_points}</td>
+                                <td class="num">{format!("{} kVA", s.agreed_capacity_kva)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

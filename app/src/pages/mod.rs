@@ -1,0 +1,10 @@
+//! One module per page of the portal.
+pub mod account;
+pub mod admin;
+pub mod consumption;
+pub mod contracts;
+pub mod dashboard;
+pub mod invoices;
+pub mod login;
+pub mod not_found;
+pub mod sites;

@@ -1,0 +1,18 @@
+//! The page routes the portal serves, in one list: navigation and the route tests read it, so a
+//! page added to the router without being listed here fails a test.
+pub struct PageRoute {
+    pub path: &'static str,
+    pub label: &'static str,
+    pub in_nav: bool,
+}
+
+pub const PAGES: &[PageRoute] = &[
+    PageRoute { path: "/", label: "Dashboard", in_nav: true },
+    PageRoute { path: "/sites", label: "Sites", in_nav: true },
+    PageRoute { path: "/consumption", label: "Consumption", in_nav: true },
+    PageRoute { path: "/invoices", label: "Invoices", in_nav: true },
+    PageRoute { path: "/contracts", label: "Contracts", in_nav: true },
+    PageRoute { path: "/admin", label: "Admin", in_nav: true },
+    PageRoute { path: "/account", label: "Your account", in_nav: false },
+    PageRoute { path: "/login", label: "Sign in", in_nav: false },
+];

@@ -1,0 +1,78 @@
+//! The HTML document and the app's router: header, navigation, page routes, footer.
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::layout::{Footer, Header};
+use crate::pages;
+
+/// The document the server renders around the app. The inline hydration script carries the
+/// per-request nonce that the Content-Security-Policy header allows, and nothing else inline runs.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_csp_header();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn set_csp_header() {
+    let Some(nonce) = leptos::nonce::use_nonce() else { return };
+    let Some(opts) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    // In `cargo leptos watch` the live-reload socket is on its own port.
+    let connect = match std::env::var("LEPTOS_WATCH") {
+        Ok(_) => "'self' ws://127.0.0.1:3001 ws://localhost:3001",
+        Err(_) => "'self'",
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src {connect}; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        opts.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/ic-portal.css" />
+        <Title formatter=|t: String| if t.is_empty() { "Portal · Northgate Energy".to_string() } else { format!("{t} · Northgate Energy") } />
+        <Router>
+            <div class="app">
+                <Header />
+                <main class="main" id="main">
+                    <Routes fallback=pages::not_found::NotFound>
+                        <Route path=path!("/") view=pages::dashboard::DashboardPage />
+                        <Route path=path!("/sites") view=pages::sites::SitesPage />
+                        <Route path=path!("/consumption") view=pages::consumption::ConsumptionPage />
+                        <Route path=path!("/invoices") view=pages::invoices::InvoicesPage />
+                        <Route path=path!("/contracts") view=pages::contracts::ContractsPage />
+                        <Route path=path!("/admin") view=pages::admin::AdminPage />
+                        <Route path=path!("/account") view=pages::account::AccountPage />
+                        <Route path=path!("/login") view=pages::login::LoginPage />
+                    </Routes>
+                </main>
+                <Footer />
+            </div>
+        </Router>
+    }
+}

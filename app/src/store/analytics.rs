@@ -1,0 +1,232 @@
+//! Analytics over HH data at the best run: portfolio and site totals, monthly maximum demand,
+//! DUoS band totals and data completeness. Queries fetch day rows; the arithmetic is the domain's.
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, TimeDelta};
+
+use super::hh::{daily_totals, series, supply_points_in_scope, RunChoice, SupplyPointRef};
+use super::scope::ScopedTx;
+use crate::domain::channel::Channel;
+use crate::domain::duos::{Band, BandRule, BandTable, DayType};
+use crate::domain::settlement_time::{all_periods_utc, periods_in_day, SettlementDate};
+use crate::domain::units::{HalfHourEnergy, MaximumDemand};
+
+/// The first day of the month after `month_start`'s month.
+pub fn next_month(d: NaiveDate) -> NaiveDate {
+    let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
+}
+
+/// Active import per local day for every supply point in scope, summed: the portfolio curve.
+pub async fn portfolio_daily_kwh(
+    tx: &mut ScopedTx<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, f64)>, sqlx::Error> {
+    let ids: Vec<i64> = supply_points_in_scope(tx).await?.iter().map(|p| p.id).collect();
+    let mut by_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    for t in daily_totals(tx, &ids, Channel::ActiveImport, from, to).await? {
+        *by_day.entry(t.date).or_default() += t.total;
+    }
+    Ok(by_day.into_iter().map(|(d, wh)| (d, wh as f64 / 1000.0)).collect())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteTotal {
+    pub site_id: i64,
+    pub site_name: String,
+    pub kwh: f64,
+    pub missing_periods: i64,
+}
+
+/// Active import per site over `[from, to)`, largest first.
+pub async fn site_totals(
+    tx: &mut ScopedTx<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<SiteTotal>, sqlx::Error> {
+    let points = supply_points_in_scope(tx).await?;
+    let ids: Vec<i64> = points.iter().map(|p| p.id).collect();
+    let mut by_site: BTreeMap<i64, SiteTotal> = BTreeMap::new();
+    for p in &points {
+        by_site.entry(p.site_id).or_insert_with(|| SiteTotal {
+            site_id: p.site_id,
+            site_name: p.site_name.clone(),
+            kwh: 0.0,
+            missing_periods: 0,
+        });
+    }
+    let site_of: BTreeMap<i64, i64> = points.iter().map(|p| (p.id, p.site_id)).collect();
+    for t in daily_totals(tx, &ids, Channel::ActiveImport, from, to).await? {
+        if let Some(s) = site_of.get(&t.supply_point_id).and_then(|s| by_site.get_mut(s)) {
+            s.kwh += t.total as f64 / 1000.0;
+            s.missing_periods += i64::from(t.missing);
+        }
+    }
+    let mut out: Vec<SiteTotal> = by_site.into_values().collect();
+    out.sort_by(|a, b| b.kwh.total_cmp(&a.kwh));
+    Ok(out)
+}
+
+/// The half-hours of a supply point over `[from, to)` with active and reactive energy, best run.
+pub async fn half_hours(
+    tx: &mut ScopedTx<'_>,
+    supply_point_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<HalfHourEnergy>, sqlx::Error> {
+    let ai = series(tx, supply_point_id, Channel::ActiveImport, from, to, RunChoice::Best).await?;
+    let ri = series(tx, supply_point_id, Channel::ReactiveImport, from, to, RunChoice::Best).await?;
+    let re = series(tx, supply_point_id, Channel::ReactiveExport, from, to, RunChoice::Best).await?;
+    let index = |days: &[super::hh::DayValues]| -> BTreeMap<NaiveDate, Vec<i32>> {
+        days.iter().map(|d| (d.date, d.vals.clone())).collect()
+    };
+    let (ri, re) = (index(&ri), index(&re));
+    let mut out = Vec::with_capacity(ai.len() * 48);
+    for day in ai {
+        for ((p, start), wh) in all_periods_utc(SettlementDate(day.date)).zip(day.vals.iter()) {
+            if day.statuses.as_bytes().get(usize::from(p.get() - 1)) == Some(&b'M') {
+                continue;
+            }
+            let i = usize::from(p.get() - 1);
+            let r = |m: &BTreeMap<NaiveDate, Vec<i32>>| {
+                m.get(&day.date).and_then(|v| v.get(i)).map_or(0.0, |v| f64::from(*v) / 1000.0)
+            };
+            out.push(HalfHourEnergy {
+                start,
+                kwh: f64::from(*wh) / 1000.0,
+                kvarh_import: r(&ri),
+                kvarh_export: r(&re),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The month's maximum demand (highest half-hourly kVA) and when it happened.
+pub async fn monthly_max_demand(
+    tx: &mut ScopedTx<'_>,
+    supply_point_id: i64,
+    month_start: NaiveDate,
+) -> Result<Option<MaximumDemand>, sqlx::Error> {
+    let hh = half_hours(tx, supply_point_id, month_start, next_month(month_start)).await?;
+    Ok(MaximumDemand::from_half_hours(hh))
+}
+
+/// The DUoS band table held in the database.
+pub async fn band_table(tx: &mut ScopedTx<'_>) -> Result<BandTable, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT distributor_id, valid_from, valid_to, day_type, band, start_time, end_time
+           FROM duos_band_rules ORDER BY distributor_id, valid_from"#
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let rules = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(BandRule {
+                distributor_id: u8::try_from(r.distributor_id).ok()?,
+                valid_from: r.valid_from,
+                valid_to: r.valid_to,
+                day_type: if r.day_type == "weekend" { DayType::Weekend } else { DayType::Weekday },
+                band: match r.band.as_str() {
+                    "red" => Band::Red,
+                    "amber" => Band::Amber,
+                    _ => Band::Green,
+                },
+                start: r.start_time,
+                end: r.end_time,
+            })
+        })
+        .collect();
+    Ok(BandTable { rules })
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BandTotals {
+    pub red_kwh: f64,
+    pub amber_kwh: f64,
+    pub green_kwh: f64,
+}
+
+/// Active import by DUoS time band over `[from, to)`, using the supply point's distributor bands.
+pub async fn band_totals(
+    tx: &mut ScopedTx<'_>,
+    point: &SupplyPointRef,
+    table: &BandTable,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BandTotals, sqlx::Error> {
+    let days = series(tx, point.id, Channel::ActiveImport, from, to, RunChoice::Best).await?;
+    let dist = u8::try_from(point.distributor_id).unwrap_or(0);
+    let mut t = BandTotals::default();
+    for day in days {
+        for ((_, start), wh) in all_periods_utc(SettlementDate(day.date)).zip(day.vals.iter()) {
+            let kwh = f64::from(*wh) / 1000.0;
+            match table.classify(dist, start) {
+                Band::Red => t.red_kwh += kwh,
+                Band::Amber => t.amber_kwh += kwh,
+                Band::Green => t.green_kwh += kwh,
+            }
+        }
+    }
+    Ok(t)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completeness {
+    pub supply_point_id: i64,
+    pub month: NaiveDate,
+    /// Settlement periods in the month while energised (46/50 on clock-change days).
+    pub expected: i64,
+    /// Periods with a value at the best run, by status.
+    pub actual: i64,
+    pub estimated: i64,
+    /// Periods flagged missing plus periods of days with no data at all.
+    pub missing: i64,
+}
+
+/// Data completeness of one supply point for each month in `[from, to)`, up to `data_until`.
+pub async fn completeness(
+    tx: &mut ScopedTx<'_>,
+    point: &SupplyPointRef,
+    from: NaiveDate,
+    to: NaiveDate,
+    data_until: NaiveDate,
+) -> Result<Vec<Completeness>, sqlx::Error> {
+    let days = series(tx, point.id, Channel::ActiveImport, from, to, RunChoice::Best).await?;
+    let mut by_month: BTreeMap<NaiveDate, Completeness> = BTreeMap::new();
+    let month_of = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let mut d = from.max(point.energised_from);
+    while d < to && d < data_until {
+        let m = month_of(d);
+        let c = by_month.entry(m).or_insert(Completeness {
+            supply_point_id: point.id,
+            month: m,
+            expected: 0,
+            actual: 0,
+            estimated: 0,
+            missing: 0,
+        });
+        c.expected += i64::from(periods_in_day(d));
+        d += TimeDelta::days(1);
+    }
+    for day in days {
+        if let Some(c) = by_month.get_mut(&month_of(day.date)) {
+            for s in day.statuses.bytes() {
+                match s {
+                    b'A' => c.actual += 1,
+                    b'E' => c.estimated += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(by_month
+        .into_values()
+        .map(|mut c| {
+            c.missing = c.expected - c.actual - c.estimated;
+            c
+        })
+        .collect())
+}

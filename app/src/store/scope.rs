@@ -1,0 +1,95 @@
+//! The caller's scope: which organisations (and, within them, which sites) a request may read.
+//! Derived from the session on the server only. Every store function that reads tenant data
+//! takes a `ScopedTx`, and the only way to get one is `Scope::begin`, which also sets the scope for
+//! Postgres row-level security for that transaction (`set_config(…, true)`), never for the session.
+use std::ops::{Deref, DerefMut};
+
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    organisations: Vec<i64>,
+    /// `None`: every site of those organisations; `Some`: only these.
+    sites: Option<Vec<i64>>,
+}
+
+impl Scope {
+    pub fn organisations(mut organisations: Vec<i64>) -> Self {
+        organisations.sort_unstable();
+        organisations.dedup();
+        Self { organisations, sites: None }
+    }
+
+    pub fn with_sites(mut self, mut sites: Vec<i64>) -> Self {
+        sites.sort_unstable();
+        sites.dedup();
+        self.sites = Some(sites);
+        self
+    }
+
+    pub fn organisation_ids(&self) -> &[i64] {
+        &self.organisations
+    }
+
+    pub fn site_ids(&self) -> Option<&[i64]> {
+        self.sites.as_deref()
+    }
+
+    pub fn includes_organisation(&self, id: i64) -> bool {
+        self.organisations.binary_search(&id).is_ok()
+    }
+
+    pub fn includes_site(&self, organisation_id: i64, site_id: i64) -> bool {
+        self.includes_organisation(organisation_id)
+            && self.sites.as_ref().is_none_or(|s| s.binary_search(&site_id).is_ok())
+    }
+
+    fn csv(ids: &[i64]) -> String {
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    }
+
+    /// Starts a transaction limited to this scope, for the store layer and for RLS.
+    pub async fn begin<'c>(&self, db: &PgPool) -> Result<ScopedTx<'c>, sqlx::Error> {
+        let mut tx = db.begin().await?;
+        // An empty organisation list yields '' and RLS then shows nothing at all.
+        let sites = match &self.sites {
+            None => "*".to_string(),
+            Some(s) => Self::csv(s),
+        };
+        sqlx::query("SELECT set_config('app.org_ids', $1, true), set_config('app.site_ids', $2, true)")
+            .bind(Self::csv(&self.organisations))
+            .bind(sites)
+            .execute(&mut *tx)
+            .await?;
+        Ok(ScopedTx { tx, scope: self.clone() })
+    }
+}
+
+/// A transaction carrying a scope. Read-only store functions may simply drop it (rollback).
+pub struct ScopedTx<'c> {
+    tx: Transaction<'c, Postgres>,
+    scope: Scope,
+}
+
+impl ScopedTx<'_> {
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for ScopedTx<'_> {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for ScopedTx<'_> {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+}

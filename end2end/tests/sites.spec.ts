@@ -1,0 +1,76 @@
+import { test, expect } from '@playwright/test';
+
+// Resolves once the WASM client has hydrated: Leptos removes nothing visible, so we watch for the
+// module's network load and for the app reacting to input.
+async function waitForHydration(page: import('@playwright/test').Page) {
+  await page.waitForFunction(() =>
+    performance.getEntriesByType('resource').some((e) => e.name.endsWith('.wasm')),
+  );
+  await page.waitForLoadState('networkidle');
+}
+
+test('the sites page is server-rendered with data from Postgres', async ({ page }) => {
+  // No JavaScript: what a user sees before the WASM loads, or with it blocked.
+  await page.route('**/pkg/*.js', (route) => route.abort());
+  await page.goto('/sites');
+  await expect(page.getByRole('heading', { name: 'Sites', level: 1 })).toBeVisible();
+  await expect(page.locator('.site-item')).toHaveCount(8);
+  await expect(page.getByText('Felixstowe Cold Store')).toBeVisible();
+  await expect(page.getByTestId('site-count')).toHaveText('8 of 8 sites');
+});
+
+test('choosing a site shows its supply points without reloading the page', async ({ page }) => {
+  await page.goto('/sites');
+  await waitForHydration(page);
+  await page.evaluate(() => ((window as any).__noReload = true));
+
+  await page.getByRole('link', { name: /Leicester Works/ }).click();
+  await expect(page).toHaveURL(/\/sites\?site=\d+$/);
+  await expect(page.getByTestId('site-name')).toHaveText('Leicester Works');
+  const rows = page.getByTestId('supply-points').locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.first()).toContainText('East Midlands');
+  await expect(rows.first().locator('.mpan__core')).toHaveText(/^11\d{11}$/);
+
+  // Client-side navigation: the page (and our marker) survived, so the app is hydrated.
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+
+  await page.getByRole('link', { name: /Avonmouth Solar Depot/ }).click();
+  await expect(page.getByTestId('site-name')).toHaveText('Avonmouth Solar Depot');
+  await expect(page.getByTestId('supply-points')).toContainText('Export');
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+});
+
+test('the filter narrows the list as the user types', async ({ page }) => {
+  await page.goto('/sites');
+  await waitForHydration(page);
+  await page.getByLabel('Filter sites').fill('newcastle');
+  await expect(page.getByTestId('site-count')).toHaveText('2 of 8 sites');
+  await expect(page.locator('.site-item')).toHaveCount(2);
+});
+
+test('a deep link to a site renders it on the server', async ({ page, request }) => {
+  await page.goto('/sites');
+  const href = await page.getByRole('link', { name: /Castlegate House/ }).getAttribute('href');
+  const res = await request.get(href!);
+  expect(res.status()).toBe(200);
+  const html = await res.text();
+  expect(html).toContain('Castlegate House');
+  expect(html).toContain('London');
+  expect(res.headers()['content-security-policy']).toMatch(/script-src 'self' 'nonce-/);
+});
+
+test('screenshot of the sites page with a site chosen', async ({ page }) => {
+  await page.goto('/sites');
+  await waitForHydration(page);
+  await page.getByRole('link', { name: /Felixstowe Cold Store/ }).click();
+  await expect(page.getByTestId('site-name')).toHaveText('Felixstowe Cold Store');
+  await page.screenshot({ path: 'screenshots/sites.png', fullPage: true });
+});
+
+test('an unknown page answers 404 with the portal frame', async ({ page }) => {
+  const res = await page.goto('/no-such-page');
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Primary' })).toBeVisible();
+});

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Installs everything the portal needs to build, run and test; idempotent and quiet when all is present.
+#   - a Rust toolchain that can target wasm32 (rustup's when it can download the target, otherwise
+#     Debian's rustc-web with a wasm32 std built once from rust-web-src; see docs/toolchain.md)
+#   - cargo-leptos, wasm-bindgen-cli (same version as the crate), wasm-opt (npm binaryen)
+#   - PostgreSQL binaries, Chromium, the end2end Node packages
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+mkdir -p "$TOOLS/bin"
+
+need_pg=1; need_browser=1
+for a in "$@"; do
+  case "$a" in
+    --no-browser) need_browser=0 ;;
+    --no-pg) need_pg=0 ;;
+  esac
+done
+
+# --- 1. Rust toolchain with a wasm32 std ---------------------------------------------------
+choose_toolchain() {
+  if [[ -f "$CACHE/toolchain" ]]; then
+    local tc; tc="$(cat "$CACHE/toolchain")"
+    if rustup run "$tc" rustc --version >/dev/null 2>&1 \
+       && ls "$(rustup run "$tc" rustc --print sysroot)"/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib >/dev/null 2>&1; then
+      return 0
+    fi
+  fi
+  # The normal path: rustup downloads the target.
+  local def; def="$(rustup show active-toolchain 2>/dev/null | awk '{print $1}')"
+  if [[ "${PORTAL_FORCE_DEBIAN_RUST:-0}" != 1 && -n "$def" ]] && rustup target add --toolchain "$def" wasm32-unknown-unknown >/dev/null 2>&1; then
+    log "using rustup toolchain $def with wasm32 from rustup"
+    echo "$def" >"$CACHE/toolchain"; return 0
+  fi
+  log "rustup cannot add wasm32-unknown-unknown here: using Debian's rustc-web"
+  apt_install rustc-web cargo-web rust-web-src rust-web-llvm lld-22
+  rustup toolchain list | grep -q '^debian' || rustup toolchain link debian /usr
+  build_wasm_std debian
+  echo debian >"$CACHE/toolchain"
+}
+
+build_wasm_std() {
+  local tc="$1" sysroot dest
+  sysroot="$(rustup run "$tc" rustc --print sysroot)"
+  dest="$sysroot/lib/rustlib/wasm32-unknown-unknown/lib"
+  ls "$dest"/libstd-*.rlib >/dev/null 2>&1 && return 0
+  log "building the wasm32 std from Debian's rust-web-src (once, ~1-3 min)"
+  local work="$CACHE/wasm-std"
+  rm -rf "$work"; mkdir -p "$work/src"
+  cat >"$work/Cargo.toml" <<'TOML'
+[package]
+name = "wasm-std-dummy"
+version = "0.0.0"
+edition = "2021"
+[lib]
+path = "src/lib.rs"
+[workspace]
+TOML
+  echo '#![no_std]' >"$work/src/lib.rs"
+  # rustc's own bootstrap compiles panic_abort with -C panic=abort; do the same for that crate only.
+  cat >"$work/rustc-wrapper.sh" <<'SH'
+#!/usr/bin/env bash
+rustc="$1"; shift
+for a in "$@"; do
+  if [[ "$a" == "panic_abort" ]]; then exec "$rustc" "$@" -C panic=abort; fi
+done
+exec "$rustc" "$@"
+SH
+  chmod +x "$work/rustc-wrapper.sh"
+  (cd "$work" && RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Cembed-bitcode=yes RUSTC_WRAPPER="$work/rustc-wrapper.sh" \
+     CARGO_TARGET_DIR="$work/target" rustup run "$tc" cargo build -q --release \
+     --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort,test)
+  mkdir -p "$dest"
+  find "$work/target/wasm32-unknown-unknown/release/deps" -name '*.rlib' ! -name 'libwasm_std_dummy-*' \
+    -exec cp {} "$dest/" \;
+  rm -rf "$work"
+}
+
+if [[ "${PORTAL_FORCE_DEBIAN_RUST:-0}" == 1 ]]; then echo none >"$CACHE/toolchain"; fi
+choose_toolchain
+export RUSTUP_TOOLCHAIN="$(cat "$CACHE/toolchain")"
+
+# cargo-leptos 0.3.11 needs rustc >= 1.96: install the tools with Debian's rustc-web when the
+# project's toolchain is older (the tools' compiler need not match the project's).
+rustc_minor() { rustup run "$1" rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/'; }
+TOOL_TC="$RUSTUP_TOOLCHAIN"
+if (( $(rustc_minor "$TOOL_TC") < 96 )); then
+  apt_install rustc-web cargo-web
+  rustup toolchain list | grep -q '^debian' || rustup toolchain link debian /usr
+  TOOL_TC=debian
+fi
+
+# --- 2. cargo-leptos, wasm-bindgen-cli, wasm-opt ---------------------------------------------
+if ! "$TOOLS/bin/cargo-leptos" --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (slow on a fresh machine: ~20-40 min)"
+  CARGO_TARGET_DIR="$CACHE/tools-target" RUSTUP_TOOLCHAIN="$TOOL_TC" cargo install -q cargo-leptos --version "=$CARGO_LEPTOS_VERSION" --locked --root "$TOOLS"
+fi
+if ! "$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # Without --locked: its lockfile wants a webpki-roots version the registry lacks.
+  CARGO_TARGET_DIR="$CACHE/tools-target" RUSTUP_TOOLCHAIN="$TOOL_TC" cargo install -q wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --root "$TOOLS"
+fi
+# Debian's binaryen (108) silently breaks hydration; npm's binaryen works.
+if ! [[ -x "$TOOLS/node_modules/binaryen/bin/wasm-opt" ]] \
+   || ! grep -q "\"version\": \"$BINARYEN_NPM_VERSION\"" "$TOOLS/node_modules/binaryen/package.json" 2>/dev/null; then
+  log "installing wasm-opt (npm binaryen@$BINARYEN_NPM_VERSION)"
+  (cd "$TOOLS" && [[ -f package.json ]] || echo '{"private":true}' >"$TOOLS/package.json"
+   cd "$TOOLS" && npm install --silent --no-audit --no-fund "binaryen@$BINARYEN_NPM_VERSION" >/dev/null)
+fi
+ln -sf "$TOOLS/node_modules/binaryen/bin/wasm-opt" "$TOOLS/bin/wasm-opt"
+
+# --- 3. PostgreSQL binaries, Chromium, Playwright ---------------------------------------------
+if ((need_pg)) && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  apt_install postgresql
+fi
+if ((need_browser)); then
+  command -v chromium >/dev/null 2>&1 || apt_install chromium
+  if [[ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]] \
+     || [[ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]]; then
+    log "installing end2end Node packages (npm ci; no browser download)"
+    (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund >/dev/null)
+  fi
+fi

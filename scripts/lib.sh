@@ -1,0 +1,33 @@
+# Shared settings for the project's scripts (sourced, not run).
+# Tools and the cargo target dir live outside the clone so a fresh clone reuses them.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${PORTAL_CACHE:-$HOME/.cache/ic-portal}"
+TOOLS="$CACHE/tools"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
+
+# Versions that must match each other: the wasm-bindgen crate pinned in Cargo.toml and its CLI.
+CARGO_LEPTOS_VERSION="0.3.11"
+WASM_BINDGEN_VERSION="0.2.130"
+BINARYEN_NPM_VERSION="132.0.0"
+
+export PATH="$TOOLS/bin:$HOME/.cargo/bin:$PATH"
+# The toolchain the scripts build with; bootstrap.sh writes the choice here.
+if [[ -f "$CACHE/toolchain" ]]; then
+  export RUSTUP_TOOLCHAIN="$(cat "$CACHE/toolchain")"
+fi
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+apt_install() {
+  # Installs Debian packages that are missing; quiet when all are present.
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  ((${#missing[@]} == 0)) && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the portal locally with demo data: installs what is missing, starts the project's Postgres
+# (unless DATABASE_URL is set), migrates, loads the demo data and serves http://127.0.0.1:3000.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$ROOT/scripts/pg.sh"
+cd "$ROOT"
+
+"$ROOT/scripts/bootstrap.sh" --no-browser
+export RUSTUP_TOOLCHAIN="$(cat "$CACHE/toolchain")"
+export SQLX_OFFLINE=true
+
+trap pg_stop_if_ours EXIT
+pg_start
+
+log "building the portal (first build on a fresh machine takes several minutes)"
+cargo leptos build
+"$CARGO_TARGET_DIR/debug/server" migrate
+"$CARGO_TARGET_DIR/debug/server" seed-demo
+log "serving on http://127.0.0.1:3000 (Ctrl-C to stop)"
+cargo leptos serve

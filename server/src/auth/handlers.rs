@@ -1,0 +1,204 @@
+//! Login, logout and password change: plain HTML form posts, so they work before (or without)
+//! the WASM client, and answer with redirects.
+use app::auth::Identity;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::middleware::{client_ip, expired_cookie, session_cookie, url_encode, AuthState};
+use super::{audit, password, sessions, throttle};
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+    #[serde(default)]
+    pub next: String,
+}
+
+/// Only local paths: never an open redirect to another site.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains("://") {
+        next
+    } else {
+        "/"
+    }
+}
+
+fn back_to_login(error: &str, next: &str) -> Response {
+    Redirect::to(&format!("/login?error={error}&next={}", url_encode(safe_next(next)))).into_response()
+}
+
+#[derive(sqlx::FromRow)]
+struct LoginUser {
+    id: i64,
+    password_hash: String,
+    organisation_id: Option<i64>,
+}
+
+pub async fn login(State(st): State<AuthState>, req: Request) -> Response {
+    let ip = client_ip(&req, st.on_lambda);
+    let agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &()).await else {
+        return back_to_login("invalid", "/");
+    };
+    match try_login(&st, form, &ip, &agent).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "login failed with an internal error");
+            back_to_login("unavailable", "/")
+        }
+    }
+}
+
+use axum::extract::FromRequest;
+
+async fn try_login(st: &AuthState, form: LoginForm, ip: &str, agent: &str) -> anyhow::Result<Response> {
+    let email = form.email.trim().to_lowercase();
+    let email_for_log: String = email.chars().take(200).collect();
+    if throttle::is_throttled(&st.db, &email, ip).await? {
+        throttle::record(&st.db, &email, ip, false).await?;
+        audit::record(
+            &st.db,
+            audit::Entry {
+                actor_user_id: None,
+                actor_email: Some(&email_for_log),
+                action: "login.throttled",
+                organisation_id: None,
+                detail: json!({}),
+                client_ip: ip,
+            },
+        )
+        .await?;
+        return Ok(back_to_login("throttled", &form.next));
+    }
+    let user: Option<LoginUser> = sqlx::query_as(
+        "SELECT id, password_hash, organisation_id FROM users WHERE email = $1 AND disabled_at IS NULL",
+    )
+    .bind(&email)
+    .fetch_optional(&st.db)
+    .await?;
+    let ok = password::verify(form.password, user.as_ref().map(|u| u.password_hash.clone())).await;
+    throttle::record(&st.db, &email, ip, ok).await?;
+    let (Some(user), true) = (user, ok) else {
+        audit::record(
+            &st.db,
+            audit::Entry {
+                actor_user_id: None,
+                actor_email: Some(&email_for_log),
+                action: "login.failed",
+                organisation_id: None,
+                detail: json!({}),
+                client_ip: ip,
+            },
+        )
+        .await?;
+        return Ok(back_to_login("invalid", &form.next));
+    };
+    let (token, sid) = sessions::start(&st.db, &st.cfg, user.id, ip, agent).await?;
+    audit::record(
+        &st.db,
+        audit::Entry {
+            actor_user_id: Some(user.id),
+            actor_email: Some(&email_for_log),
+            action: "login.succeeded",
+            organisation_id: user.organisation_id,
+            detail: json!({ "session": sid }),
+            client_ip: ip,
+        },
+    )
+    .await?;
+    let mut res = Redirect::to(safe_next(&form.next)).into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&token, st.cfg.absolute_timeout.as_secs()));
+    Ok(res)
+}
+
+pub async fn logout(State(st): State<AuthState>, identity: Option<Extension<Identity>>) -> Response {
+    if let Some(Extension(id)) = identity {
+        if let Err(e) = sessions::revoke(&st.db, id.session_id).await {
+            tracing::error!(error = %e, "logout: could not revoke the session");
+        }
+        let _ = audit::record(
+            &st.db,
+            audit::Entry {
+                actor_user_id: Some(id.user_id),
+                actor_email: Some(&id.email),
+                action: "logout",
+                organisation_id: id.organisation_id,
+                detail: json!({ "session": id.session_id }),
+                client_ip: &id.client_ip,
+            },
+        )
+        .await;
+    }
+    let mut res = Redirect::to("/login?signed_out=1").into_response();
+    res.headers_mut().append(header::SET_COOKIE, expired_cookie());
+    res
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// Changes the password and ends every session of the user, this one included.
+pub async fn change_password(
+    State(st): State<AuthState>,
+    identity: Option<Extension<Identity>>,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let Some(Extension(id)) = identity else {
+        return Redirect::to("/login").into_response();
+    };
+    if form.new_password.chars().count() < MIN_PASSWORD_LEN {
+        return Redirect::to("/account?error=short").into_response();
+    }
+    let result: anyhow::Result<Response> = async {
+        let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(id.user_id)
+            .fetch_one(&st.db)
+            .await?;
+        if !password::verify(form.current_password, Some(stored)).await {
+            return Ok(Redirect::to("/account?error=current").into_response());
+        }
+        let hash = password::hash(form.new_password).await?;
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(id.user_id)
+            .bind(&hash.0)
+            .execute(&st.db)
+            .await?;
+        sessions::revoke_all(&st.db, id.user_id).await?;
+        audit::record(
+            &st.db,
+            audit::Entry {
+                actor_user_id: Some(id.user_id),
+                actor_email: Some(&id.email),
+                action: "password.changed",
+                organisation_id: id.organisation_id,
+                detail: json!({}),
+                client_ip: &id.client_ip,
+            },
+        )
+        .await?;
+        let mut res = Redirect::to("/login?changed=1").into_response();
+        res.headers_mut().append(header::SET_COOKIE, expired_cookie());
+        Ok(res)
+    }
+    .await;
+    result.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "password change failed");
+        Redirect::to("/account?error=unavailable").into_response()
+    })
+}

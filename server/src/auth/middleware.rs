@@ -1,0 +1,128 @@
+//! Turns the session cookie into an `Identity` in the request's extensions (or none), and sends
+//! anonymous page requests to the login page, keeping where they were going.
+use std::net::SocketAddr;
+
+use app::auth::Identity;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::PgPool;
+
+use super::{sessions, AuthConfig, COOKIE_NAME};
+
+#[derive(Clone)]
+pub struct AuthState {
+    pub db: PgPool,
+    pub cfg: AuthConfig,
+    /// Behind API Gateway the client address comes from the gateway, not from the socket.
+    pub on_lambda: bool,
+}
+
+/// Paths anyone may fetch without signing in.
+pub fn is_public(path: &str) -> bool {
+    matches!(path, "/login" | "/healthz" | "/favicon.svg" | "/robots.txt" | "/auth/login")
+        || path.starts_with("/pkg/")
+}
+
+pub fn cookie_value<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn client_ip(req: &Request, on_lambda: bool) -> String {
+    if on_lambda {
+        use lambda_http::request::RequestContext;
+        if let Some(ctx) = req.extensions().get::<RequestContext>() {
+            match ctx {
+                RequestContext::ApiGatewayV2(c) => {
+                    if let Some(ip) = &c.http.source_ip {
+                        return ip.clone();
+                    }
+                }
+                RequestContext::ApiGatewayV1(c) => {
+                    if let Some(ip) = &c.identity.source_ip {
+                        return ip.clone();
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub fn expired_cookie() -> HeaderValue {
+    HeaderValue::from_static("__Host-portal_session=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0")
+}
+
+pub fn session_cookie(token: &str, max_age_secs: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={max_age_secs}"
+    ))
+    .unwrap_or_else(|_| expired_cookie())
+}
+
+/// Where to send an anonymous visitor of `uri`: the login page, then back.
+pub fn login_redirect(path_and_query: &str) -> Redirect {
+    let next: String = url_encode(path_and_query);
+    Redirect::to(&format!("/login?next={next}"))
+}
+
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub async fn authenticate(State(st): State<AuthState>, mut req: Request, next: Next) -> Response {
+    let ip = client_ip(&req, st.on_lambda);
+    let mut clear_cookie = false;
+    if let Some(token) = cookie_value(&req, COOKIE_NAME).map(str::to_owned) {
+        match st.cfg.keys.verify(&token) {
+            Ok(claims) => match sessions::resolve(&st.db, &st.cfg, &claims, &ip).await {
+                Ok(Some(identity)) => {
+                    req.extensions_mut().insert::<Identity>(identity);
+                }
+                Ok(None) => clear_cookie = true,
+                Err(e) => {
+                    tracing::error!(error = %e, "session lookup failed");
+                    return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Please try again shortly.")
+                        .into_response();
+                }
+            },
+            Err(e) => {
+                tracing::info!(reason = %e, "session token rejected");
+                clear_cookie = true;
+            }
+        }
+    }
+    let anonymous = req.extensions().get::<Identity>().is_none();
+    let path = req.uri().path().to_owned();
+    let page_request = matches!(*req.method(), Method::GET | Method::HEAD)
+        && !is_public(&path)
+        && !path.starts_with("/api/")
+        && !path.starts_with("/auth/");
+    let mut res = if anonymous && page_request {
+        let pq = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        login_redirect(&pq).into_response()
+    } else {
+        next.run(req).await
+    };
+    if clear_cookie {
+        res.headers_mut().append(header::SET_COOKIE, expired_cookie());
+    }
+    res
+}

@@ -1,0 +1,103 @@
+//! Command line: `serve` (default), `migrate`, `seed-demo`.
+use anyhow::Context;
+use app::state::AppState;
+use clap::{Parser, Subcommand};
+use leptos::config::get_configuration;
+
+use crate::config::{Config, Environment};
+use crate::{db, router, seed, telemetry, transport};
+
+#[derive(Parser)]
+#[command(name = "server", about = "Northgate Energy business portal")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (the default; also what runs on Lambda).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the demo customers, sites and data (idempotent; refused in production).
+    /// Import data files (all-or-nothing per file, idempotent).
+    Import {
+        #[command(subcommand)]
+        kind: ImportKind,
+    },
+    /// Drop and re-create a database on the server of DATABASE_URL (for test runs; refused in
+    /// production).
+    ResetDatabase { name: String },
+    SeedDemo {
+        /// Seed for the deterministic generator.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportKind {
+    /// Half-hourly data CSV files (docs/import-format.md).
+    Hh {
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
+}
+
+pub fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    telemetry::init(config.on_lambda);
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(config).await,
+            Command::Migrate => {
+                let pool = db::lazy_pool(&config.database_url, 1)?;
+                db::migrate(&pool).await.context("Failed to apply migrations")?;
+                println!("migrations applied");
+                Ok(())
+            }
+            Command::Import { kind: ImportKind::Hh { files } } => {
+                let pool = db::lazy_pool(&config.database_url, 2)?;
+                crate::import::cli::import_files(&pool, &files).await
+            }
+            Command::ResetDatabase { name } => {
+                anyhow::ensure!(
+                    config.environment != Environment::Production,
+                    "refusing to reset a database: PORTAL_ENV=production"
+                );
+                anyhow::ensure!(
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                    "database names may only hold letters, digits and underscores"
+                );
+                let pool = db::lazy_pool(&config.database_url, 1)?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await?;
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await?;
+                println!("database {name} re-created");
+                Ok(())
+            }
+            Command::SeedDemo { seed } => {
+                anyhow::ensure!(
+                    config.environment != Environment::Production,
+                    "refusing to load demo data: PORTAL_ENV=production"
+                );
+                let pool = db::lazy_pool(&config.database_url, 2)?;
+                db::migrate(&pool).await.context("Failed to apply migrations")?;
+                let summary = seed::seed_demo(&pool, seed).await.context("Failed to load demo data")?;
+                println!("{summary}");
+                Ok(())
+            }
+        }
+    })
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let leptos_options = get_configuration(None)?.leptos_options;
+    let addr = leptos_options.site_addr;
+    let options: sqlx::postgres::PgConnectOptions = config.database_url.parse()?;
+    let db = db::app_pool(options, config.pool_size, &config.app_role);
+    let state = AppState { leptos_options, db };
+    let app = router::app(state, &config);
+    transport::serve(app, config.on_lambda, addr).await
+}

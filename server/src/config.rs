@@ -1,0 +1,55 @@
+//! Configuration from the environment, read once at start-up.
+use std::time::Duration;
+
+use anyhow::Context;
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub pool_size: u32,
+    pub request_timeout: Duration,
+    /// Running inside AWS Lambda (the runtime API is set by the Lambda environment).
+    pub on_lambda: bool,
+    /// `production` refuses demo data and development conveniences.
+    pub environment: Environment,
+    pub auth: crate::auth::AuthConfig,
+    /// The role the portal's queries run as (`SET ROLE` after connecting); row-level security
+    /// applies to it. Migrations, imports and demo data use the connecting role itself.
+    pub app_role: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let on_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+        let database_url = std::env::var("DATABASE_URL")
+            .context("DATABASE_URL is not set (the README's run command starts a local Postgres for you)")?;
+        let pool_size = match std::env::var("DB_POOL_SIZE") {
+            Ok(v) => v.parse().context("DB_POOL_SIZE must be a positive integer")?,
+            // One Lambda instance serves one request at a time: a small pool per instance.
+            Err(_) if on_lambda => 2,
+            Err(_) => 10,
+        };
+        let request_timeout = Duration::from_secs(match std::env::var("REQUEST_TIMEOUT_SECS") {
+            Ok(v) => v.parse().context("REQUEST_TIMEOUT_SECS must be an integer")?,
+            Err(_) => 30,
+        });
+        let environment = match std::env::var("PORTAL_ENV").as_deref() {
+            Ok("production") => Environment::Production,
+            Ok("development") | Err(_) => Environment::Development,
+            Ok(other) => anyhow::bail!("PORTAL_ENV must be 'development' or 'production', not {other:?}"),
+        };
+        let auth = crate::auth::AuthConfig::from_env(environment == Environment::Production)?;
+        let app_role = std::env::var("DB_APP_ROLE").unwrap_or_else(|_| "portal_app".into());
+        anyhow::ensure!(
+            app_role.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "DB_APP_ROLE may only hold letters, digits and underscores"
+        );
+        Ok(Self { database_url, pool_size, request_timeout, on_lambda, environment, auth, app_role })
+    }
+}

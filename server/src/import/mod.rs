@@ -1,0 +1,106 @@
+//! HH data import: one library used by the CLI (`server import hh FILE…`) and, later, by an
+//! S3-triggered Lambda. The CSV format is in docs/import-format.md.
+//!
+//! A file is parsed as a stream on a blocking thread and assembled into whole settlement days
+//! (one row per supply point × channel × run × day, as `hh_day` stores them), which are copied into
+//! a staging table inside one transaction. Every bad line is collected with its line number; if
+//! there is any, the transaction is rolled back: **all or nothing per file**. Rows already present
+//! with identical values are skipped (**idempotent**); a later settlement run is a new row, never an
+//! overwrite, and a *different* value for an already imported run is refused.
+pub mod cli;
+mod days;
+mod format;
+mod write;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Read;
+
+use sqlx::PgPool;
+
+pub use days::DayRow;
+pub use format::{LineError, MAX_REPORTED_ERRORS};
+pub use write::ImportSummary;
+
+/// What a supply point resolves to: its id and organisation.
+#[derive(Debug, Clone, Copy)]
+pub struct KnownSupply {
+    pub id: i64,
+    pub organisation_id: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{file}: rejected, nothing imported: {} bad line(s){}", .total, if *.total > .errors.len() { format!(" (first {} shown)", .errors.len()) } else { String::new() })]
+    Rejected { file: String, errors: Vec<LineError>, total: usize },
+    #[error("{file}: rejected, nothing imported: {reason}")]
+    BadFile { file: String, reason: String },
+    #[error("{file}: could not be read: {source}")]
+    Io { file: String, source: std::io::Error },
+    #[error("database error during import: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl ImportError {
+    /// The full report: the summary line and one line per bad input line.
+    pub fn report(&self) -> String {
+        let mut out = self.to_string();
+        if let ImportError::Rejected { errors, .. } = self {
+            for e in errors {
+                out.push_str(&format!("\n  {e}"));
+            }
+        }
+        out
+    }
+}
+
+/// Progress callbacks (the CLI draws a bar; the Lambda logs).
+pub trait Progress: Send + 'static {
+    fn advance(&self, bytes: u64);
+}
+
+impl Progress for () {
+    fn advance(&self, _bytes: u64) {}
+}
+
+pub async fn load_known_supplies(db: &PgPool) -> Result<HashMap<u64, KnownSupply>, sqlx::Error> {
+    let rows: Vec<(String, i64, i64)> =
+        sqlx::query_as("SELECT mpan_core, id, organisation_id FROM supply_points").fetch_all(db).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, id, organisation_id)| Some((m.parse().ok()?, KnownSupply { id, organisation_id })))
+        .collect())
+}
+
+/// Imports one file (or any reader) all-or-nothing.
+pub async fn import_hh<R: Read + Send + 'static>(
+    db: &PgPool,
+    file_name: &str,
+    reader: R,
+    progress: impl Progress,
+) -> Result<ImportSummary, ImportError> {
+    let known = load_known_supplies(db).await?;
+    write::import(db, file_name, reader, known, progress).await
+}
+
+impl fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let range = match (self.first_date, self.last_date) {
+            (Some(a), Some(b)) => format!("{a} to {b}"),
+            _ => "no dates".into(),
+        };
+        write!(
+            f,
+            "{}: {} rows, {} values, {} supply point(s), {}, runs {}; {} new day-rows, {} already present{}",
+            self.file_name,
+            self.rows,
+            self.values,
+            self.supply_points,
+            range,
+            self.runs.join(","),
+            self.day_rows_new,
+            self.day_rows_known,
+            if self.day_rows_new == 0 { " (nothing changed)" } else { "" }
+        )
+    }
+}

@@ -1,0 +1,13 @@
+//! The portal server: configuration, router assembly, middleware, transports and the CLI.
+//! `main.rs` only parses the command line; everything here is testable in-process.
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod import;
+pub mod layers;
+pub mod router;
+pub mod seed;
+pub mod telemetry;
+pub mod transport;

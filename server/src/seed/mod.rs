@@ -1,0 +1,168 @@
+//! `seed-demo`: deterministic demo customers for local use and tests. Idempotent: every insert is
+//! keyed on a natural key, so running it again changes nothing.
+mod billing;
+mod catalogue;
+mod hh;
+mod profiles;
+mod rng;
+pub mod users;
+
+use std::fmt;
+
+use sqlx::PgPool;
+
+pub use catalogue::{demo_customers, DemoCustomer, DemoSite, DemoSupply};
+use rng::SplitMix64;
+
+#[derive(Debug, Default)]
+pub struct SeedSummary {
+    pub organisations: usize,
+    pub sites: usize,
+    pub supply_points: usize,
+    pub hh: Option<crate::import::ImportSummary>,
+    pub invoices_created: usize,
+    pub users_created: usize,
+}
+
+impl fmt::Display for SeedSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "demo data present: {} organisations, {} sites, {} supply points",
+            self.organisations, self.sites, self.supply_points
+        )?;
+        if let Some(hh) = &self.hh {
+            write!(f, "\nHH data: {hh}")?;
+        }
+        write!(f, "\ninvoices created: {}; demo users created: {}", self.invoices_created, self.users_created)
+    }
+}
+
+/// The MPAN core check digit (weights from the MRA; see docs/domain.md).
+pub fn mpan_check_digit(first12: &[u8; 12]) -> u8 {
+    const W: [u32; 12] = [3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43];
+    let sum: u32 = first12.iter().zip(W).map(|(d, w)| u32::from(*d) * w).sum();
+    ((sum % 11) % 10) as u8
+}
+
+/// A valid 13-digit MPAN core for a distributor, derived from the generator.
+fn demo_mpan(distributor: u8, rng: &mut SplitMix64) -> String {
+    let mut d = [0u8; 12];
+    d[0] = distributor / 10;
+    d[1] = distributor % 10;
+    for x in d.iter_mut().skip(2) {
+        *x = (rng.next_u64() % 10) as u8;
+    }
+    let check = mpan_check_digit(&d);
+    d.iter().chain(std::iter::once(&check)).map(|x| char::from(b'0' + x)).collect()
+}
+
+/// The demo organisations, sites, supply points and meters.
+pub async fn seed_customers(pool: &PgPool, seed: u64) -> anyhow::Result<SeedSummary> {
+    let mut tx = pool.begin().await?;
+    let mut summary = SeedSummary::default();
+    for customer in demo_customers() {
+        let org_id: i64 = sqlx::query_scalar(
+            "INSERT INTO organisations (name, account_number) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+        )
+        .bind(customer.name)
+        .bind(customer.account_number)
+        .fetch_one(&mut *tx)
+        .await?;
+        summary.organisations += 1;
+        for site in customer.sites {
+            let site_id: i64 = sqlx::query_scalar(
+                "INSERT INTO sites (organisation_id, name, kind, address_line, town, postcode)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (organisation_id, name) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+            )
+            .bind(org_id)
+            .bind(site.name)
+            .bind(site.kind)
+            .bind(site.address_line)
+            .bind(site.town)
+            .bind(site.postcode)
+            .fetch_one(&mut *tx)
+            .await?;
+            summary.sites += 1;
+            for (i, supply) in site.supplies.into_iter().enumerate() {
+                // Keyed on the site and position, so adding a site never renumbers the others.
+                let mut rng = SplitMix64::new(seed ^ rng::fnv1a(site.name) ^ (i as u64 + 1));
+                let mpan = demo_mpan(supply.distributor_id, &mut rng);
+                let serial = format!("{}{:07}", supply.meter_make, rng.next_u64() % 10_000_000);
+                let sp_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO supply_points (organisation_id, site_id, mpan_core, profile_class, mtc, llfc,
+                         distributor_id, measurement_class, agreed_capacity_kva, has_export, energised_from)
+                     VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10)
+                     ON CONFLICT (mpan_core) DO UPDATE SET mpan_core = EXCLUDED.mpan_core RETURNING id",
+                )
+                .bind(org_id)
+                .bind(site_id)
+                .bind(&mpan)
+                .bind(supply.mtc)
+                .bind(supply.llfc)
+                .bind(i16::from(supply.distributor_id))
+                .bind(supply.measurement_class)
+                .bind(supply.agreed_capacity_kva)
+                .bind(supply.has_export)
+                .bind(supply.energised_from)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO meters (organisation_id, supply_point_id, serial, installed_on)
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (serial) DO NOTHING",
+                )
+                .bind(org_id)
+                .bind(sp_id)
+                .bind(&serial)
+                .bind(supply.energised_from)
+                .execute(&mut *tx)
+                .await?;
+                summary.supply_points += 1;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// Customers, sites, DUoS bands and demo users, without HH data or invoices: what the router
+/// and authorisation tests need, fast.
+pub async fn seed_people(pool: &PgPool, seed: u64) -> anyhow::Result<SeedSummary> {
+    let mut summary = seed_customers(pool, seed).await?;
+    billing::seed_duos_bands(pool).await?;
+    summary.users_created = users::seed_users(pool).await?;
+    Ok(summary)
+}
+
+/// Everything: customers and sites, DUoS bands, 14+ months of HH data, contracts and invoices.
+pub async fn seed_demo(pool: &PgPool, seed: u64) -> anyhow::Result<SeedSummary> {
+    let mut summary = seed_customers(pool, seed).await?;
+    billing::seed_duos_bands(pool).await?;
+    summary.hh = Some(hh::seed_hh(pool, seed).await.map_err(|e| anyhow::anyhow!(e.report()))?);
+    summary.invoices_created = billing::seed_billing(pool).await?;
+    summary.users_created = users::seed_users(pool).await?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_digit_matches_the_documented_example() {
+        assert_eq!(mpan_check_digit(&[1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0]), 3);
+    }
+
+    #[test]
+    fn demo_mpans_are_deterministic_and_valid() {
+        let a = demo_mpan(12, &mut SplitMix64::new(7));
+        let b = demo_mpan(12, &mut SplitMix64::new(7));
+        assert_eq!(a, b);
+        assert!(a.starts_with("12") && a.len() == 13);
+        let digits: Vec<u8> = a.bytes().map(|b| b - b'0').collect();
+        let first12: [u8; 12] = digits[..12].try_into().unwrap();
+        assert_eq!(mpan_check_digit(&first12), digits[12]);
+    }
+}

@@ -1,0 +1,35 @@
+//! The two ways the same router is served: `lambda_http::run` inside AWS Lambda, `axum::serve`
+//! everywhere else. The choice comes from the environment, never from the build profile.
+use std::net::SocketAddr;
+
+use axum::Router;
+
+pub async fn serve(app: Router, on_lambda: bool, addr: SocketAddr) -> anyhow::Result<()> {
+    if on_lambda {
+        tracing::info!("serving through the Lambda runtime API");
+        lambda_http::run(app).await.map_err(|e| anyhow::anyhow!("lambda runtime: {e}"))
+    } else {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        tracing::info!("listening on http://{addr}");
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,139 @@
+//! API Gateway events (HTTP API v2 and REST v1 proxy, shaped as AWS documents them) fed through
+//! the same router via lambda_http's adapter: exactly the path `lambda_http::run` takes on Lambda.
+mod common;
+
+use lambda_http::request::LambdaRequest;
+use lambda_http::{Adapter, Context, LambdaEvent, Service};
+use serde_json::Value;
+use sqlx::PgPool;
+
+async fn invoke(app: axum::Router, event_file: &str) -> Value {
+    invoke_with_session(app, event_file, None).await
+}
+
+/// Adds a session cookie where API Gateway puts cookies: `cookies` (v2) or the `Cookie` header (v1).
+async fn invoke_with_session(app: axum::Router, event_file: &str, cookie: Option<&str>) -> Value {
+    let path = format!("{}/tests/events/{event_file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut event: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    if let Some(cookie) = cookie {
+        if event["version"] == "2.0" {
+            match event["cookies"].as_array_mut() {
+                Some(list) => list.push(Value::from(cookie)),
+                None => event["cookies"] = serde_json::json!([cookie]),
+            }
+        } else {
+            let joined = format!("{}; {cookie}", event["headers"]["Cookie"].as_str().unwrap_or(""));
+            event["headers"]["Cookie"] = Value::from(joined.clone());
+            event["multiValueHeaders"]["Cookie"] = serde_json::json!([joined]);
+        }
+    }
+    let payload: LambdaRequest = serde_json::from_value(event).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut adapter = Adapter::from(app);
+    let response = adapter
+        .call(LambdaEvent::new(payload, Context::default()))
+        .await
+        .expect("router is infallible");
+    serde_json::to_value(&response).expect("a Lambda response serialises")
+}
+
+fn body_text(res: &Value) -> String {
+    let body = res["body"].as_str().unwrap_or_default();
+    if res["isBase64Encoded"] == Value::Bool(true) {
+        use base64_engine::decode;
+        String::from_utf8_lossy(&decode(body)).into_owned()
+    } else {
+        body.to_owned()
+    }
+}
+
+/// A small base64 decoder so the test does not need another crate.
+mod base64_engine {
+    pub fn decode(s: &str) -> Vec<u8> {
+        let val = |c: u8| match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => panic!("not base64: {c}"),
+        };
+        let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=').map(val).collect();
+        bytes
+            .chunks(4)
+            .flat_map(|c| {
+                let n = c.iter().enumerate().fold(0u32, |n, (i, &v)| n | (u32::from(v) << (18 - 6 * i)));
+                let out = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+                out.into_iter().take(c.len().saturating_sub(1))
+            })
+            .collect()
+    }
+}
+
+fn header<'a>(res: &'a Value, name: &str) -> Option<&'a str> {
+    res["headers"][name]
+        .as_str()
+        .or_else(|| res["multiValueHeaders"][name][0].as_str())
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn http_api_v2_health_check_with_cookies_and_no_query(db: PgPool) {
+    let res = invoke(common::app(db), "apigw_v2_get_healthz.json").await;
+    assert_eq!(res["statusCode"], 200, "{res}");
+    assert_eq!(res["isBase64Encoded"], false);
+    let body: Value = serde_json::from_str(&body_text(&res)).unwrap();
+    assert_eq!(body["database"], "ok");
+    assert!(header(&res, "content-type").unwrap().starts_with("application/json"));
+    assert_eq!(header(&res, "x-content-type-options"), Some("nosniff"));
+    assert!(header(&res, "x-request-id").is_some());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn http_api_v2_server_fn_post_with_a_base64_body(db: PgPool) {
+    let app = common::seeded_app(db.clone()).await;
+    let me = common::login(&app, common::OPS).await;
+    let first: i64 = sqlx::query_scalar("SELECT min(id) FROM sites").fetch_one(&db).await.unwrap();
+    assert_eq!(first, 1, "the event's body is site_id=1");
+    let res = invoke_with_session(app, "apigw_v2_post_server_fn_base64.json", Some(&me)).await;
+    assert_eq!(res["statusCode"], 200, "{res}");
+    let body: Value = serde_json::from_str(&body_text(&res)).unwrap();
+    assert_eq!(body["site"]["name"], "Felixstowe Cold Store");
+    assert_eq!(body["supply_points"][0]["distributor"], "Eastern");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn http_api_v2_compressed_page_comes_back_base64_encoded(db: PgPool) {
+    let app = common::seeded_app(db).await;
+    let me = common::login(&app, common::OPS).await;
+    let res = invoke_with_session(app, "apigw_v2_get_page_gzip.json", Some(&me)).await;
+    assert_eq!(res["statusCode"], 200, "{res}");
+    assert_eq!(header(&res, "content-encoding"), Some("gzip"));
+    assert_eq!(res["isBase64Encoded"], true, "binary bodies must be base64 for API Gateway");
+    assert!(header(&res, "content-security-policy").unwrap().contains("'nonce-"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn rest_api_v1_page_with_null_query_parameters(db: PgPool) {
+    let app = common::seeded_app(db).await;
+    let me = common::login(&app, common::OPS).await;
+    let res = invoke_with_session(app, "apigw_v1_get_sites_no_query.json", Some(&me)).await;
+    assert_eq!(res["statusCode"], 200, "{res}");
+    assert_eq!(res["isBase64Encoded"], false);
+    let html = body_text(&res);
+    assert!(html.contains("Felixstowe Cold Store"));
+    assert!(header(&res, "content-type").unwrap().starts_with("text/html"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn rest_api_v1_health_with_a_query_string(db: PgPool) {
+    let res = invoke(common::app(db), "apigw_v1_get_healthz_query.json").await;
+    assert_eq!(res["statusCode"], 200, "{res}");
+    assert!(body_text(&res).contains("\"database\":\"ok\""));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn rest_api_v1_page_without_a_session_redirects_to_login(db: PgPool) {
+    let res = invoke(common::seeded_app(db).await, "apigw_v1_get_sites_no_query.json").await;
+    assert_eq!(res["statusCode"], 303, "{res}");
+    assert_eq!(header(&res, "location"), Some("/login?next=/sites"));
+}

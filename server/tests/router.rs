@@ -1,0 +1,162 @@
+//! The router in-process: health, server-rendered pages, server fns and response headers.
+mod common;
+
+use axum::http::StatusCode;
+use common::{call_as, get, get_as, login, seeded_app, OPS};
+use sqlx::PgPool;
+
+#[sqlx::test(migrations = "../migrations")]
+async fn healthz_is_ok_when_the_database_answers(db: PgPool) {
+    let app = common::app(db);
+    let res = get(&app, "/healthz").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.json()["database"], "ok");
+    assert!(res.headers.contains_key("x-request-id"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn healthz_is_unavailable_when_the_database_is_gone(db: PgPool) {
+    let _ = db;
+    // A pool whose server does not answer (nothing listens on port 9).
+    let nowhere = sqlx::postgres::PgConnectOptions::new().host("127.0.0.1").port(9).username("nobody");
+    let leptos_options = leptos::config::LeptosOptions::builder().output_name("ic-portal").build();
+    let state = app::state::AppState { leptos_options, db: server::db::app_pool(nowhere, 1, "portal_app") };
+    let app = server::router::app(state, &common::config());
+    let res = get(&app, "/healthz").await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.json()["status"], "unavailable");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_sites_page_is_rendered_on_the_server_with_data_from_postgres(db: PgPool) {
+    let app = seeded_app(db).await;
+    let me = login(&app, OPS).await;
+    let res = get_as(&app, "/sites", Some(&me)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    for site in ["Felixstowe Cold Store", "Leicester Works", "Riverside Leisure Centre"] {
+        assert!(res.body.contains(site), "page lacks {site}");
+    }
+    // Navigation is part of every page.
+    for label in ["Dashboard", "Consumption", "Invoices", "Contracts", "Admin"] {
+        assert!(res.body.contains(label), "nav lacks {label}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_deep_link_renders_the_chosen_sites_supply_points(db: PgPool) {
+    let app = seeded_app(db.clone()).await;
+    let me = login(&app, OPS).await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM sites WHERE name = 'Leicester Works'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let mpans: Vec<String> = sqlx::query_scalar(
+        "SELECT mpan_core FROM supply_points WHERE site_id = $1 ORDER BY mpan_core",
+    )
+    .bind(id)
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(mpans.len(), 2);
+    let res = get_as(&app, &format!("/sites?site={id}"), Some(&me)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    for mpan in &mpans {
+        assert!(res.body.contains(mpan.as_str()), "page lacks MPAN {mpan}");
+    }
+    assert!(res.body.contains("East Midlands"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_carry_a_nonce_csp_and_the_security_headers(db: PgPool) {
+    let app = seeded_app(db).await;
+    let me = login(&app, OPS).await;
+    let res = get_as(&app, "/", Some(&me)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let csp = res.headers["content-security-policy"].to_str().unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("a nonce in the CSP");
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(csp.contains("'wasm-unsafe-eval'"));
+    assert!(!csp.contains("unsafe-inline"));
+    // Every inline script carries that nonce, so nothing else inline can run.
+    let inline_scripts = res.body.matches("<script").count();
+    assert!(inline_scripts > 0);
+    assert_eq!(res.body.matches(&format!("nonce=\"{nonce}\"")).count(), inline_scripts);
+    assert_eq!(res.headers["x-content-type-options"], "nosniff");
+    assert_eq!(res.headers["x-frame-options"], "DENY");
+    assert!(res.headers["strict-transport-security"].to_str().unwrap().contains("max-age="));
+    assert_eq!(res.headers["referrer-policy"], "strict-origin-when-cross-origin");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn each_page_gets_a_fresh_nonce(db: PgPool) {
+    let app = seeded_app(db).await;
+    let a = get(&app, "/login").await.headers["content-security-policy"].clone();
+    let b = get(&app, "/login").await.headers["content-security-policy"].clone();
+    assert_ne!(a, b);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_listed_page_renders(db: PgPool) {
+    let app = seeded_app(db).await;
+    let me = login(&app, OPS).await;
+    for page in app::routes::PAGES.iter().filter(|p| p.path != "/login") {
+        let res = get_as(&app, page.path, Some(&me)).await;
+        assert_eq!(res.status, StatusCode::OK, "{} answered {}", page.path, res.status);
+        assert!(res.body.contains(page.label), "{} lacks its title", page.path);
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_unknown_page_is_a_404_inside_the_portal_frame(db: PgPool) {
+    let app = seeded_app(db).await;
+    let me = login(&app, OPS).await;
+    let res = get_as(&app, "/no-such-page", Some(&me)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(res.body.contains("Page not found"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_sites_server_fn_returns_json_from_postgres(db: PgPool) {
+    let app = seeded_app(db).await;
+    let me = login(&app, OPS).await;
+    let res = call_as(&app, "/api/sites/list", "", Some(&me)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let sites = res.json();
+    let sites = sites.as_array().expect("an array");
+    assert_eq!(sites.len(), 8);
+    let leicester = sites.iter().find(|s| s["name"] == "Leicester Works").expect("Leicester Works");
+    assert_eq!(leicester["supply_points"], 2);
+    assert_eq!(leicester["agreed_capacity_kva"], 1400);
+    assert_eq!(res.headers["cache-control"], "no-store");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_unknown_site_is_a_404_not_an_error(db: PgPool) {
+    let app = seeded_app(db).await;
+    let me = login(&app, OPS).await;
+    let res = call_as(&app, "/api/sites/detail", "site_id=999999", Some(&me)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+    assert_eq!(res.json(), serde_json::json!("NotFound"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_malformed_server_fn_argument_is_a_400(db: PgPool) {
+    let app = seeded_app(db).await;
+    let me = login(&app, OPS).await;
+    let res = call_as(&app, "/api/sites/detail", "site_id=not-a-number", Some(&me)).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn server_fn_urls_do_not_depend_on_the_build_directory(db: PgPool) {
+    // Explicit endpoints plus SERVER_FN_OVERRIDE_KEY (.cargo/config.toml) keep URLs stable, so a
+    // page served by one build can call a Lambda running another.
+    let _ = db;
+    assert_eq!(<app::api::sites::ListSites as leptos::server_fn::ServerFn>::PATH, "/api/sites/list");
+    assert_eq!(<app::api::sites::GetSite as leptos::server_fn::ServerFn>::PATH, "/api/sites/detail");
+}
