@@ -2,6 +2,7 @@
 //! timeouts and security headers. Pages set their own nonce-based CSP; everything else gets a
 //! strict default.
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
 use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -60,4 +61,23 @@ pub fn apply(router: Router, config: &Config) -> Router {
                 HeaderValue::from_static("no-store"),
             )),
     )
+}
+
+/// Server fns answer every error with 500 (e.g. arguments that do not decode). The body is an
+/// `ApiError`; this gives the response the status that error stands for, in one place.
+pub async fn server_fn_error_status(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use http_body_util::BodyExt;
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match http_body_util::Limited::new(body, 64 * 1024).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response(),
+    };
+    if let Ok(err) = serde_json::from_slice::<app::api::ApiError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }

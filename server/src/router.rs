@@ -27,6 +27,7 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .with_state(state)
         .merge(auth_routes)
         .layer(axum::middleware::from_fn_with_state(auth_state, authenticate))
+        .layer(axum::middleware::from_fn(layers::server_fn_error_status))
         .layer(axum::middleware::from_fn(auth::csrf::reject_cross_site));
     layers::apply(router, config)
 }
