@@ -102,8 +102,8 @@ fi
 if ! [[ -x "$TOOLS/node_modules/binaryen/bin/wasm-opt" ]] \
    || ! grep -q "\"version\": \"$BINARYEN_NPM_VERSION\"" "$TOOLS/node_modules/binaryen/package.json" 2>/dev/null; then
   log "installing wasm-opt (npm binaryen@$BINARYEN_NPM_VERSION)"
-  (cd "$TOOLS" && [[ -f package.json ]] || echo '{"private":true}' >"$TOOLS/package.json"
-   cd "$TOOLS" && npm install --silent --no-audit --no-fund "binaryen@$BINARYEN_NPM_VERSION" >/dev/null)
+  [[ -f "$TOOLS/package.json" ]] || echo '{"private":true}' >"$TOOLS/package.json"
+  (cd "$TOOLS" && npm install --silent --no-audit --no-fund "binaryen@$BINARYEN_NPM_VERSION" >/dev/null)
 fi
 ln -sf "$TOOLS/node_modules/binaryen/bin/wasm-opt" "$TOOLS/bin/wasm-opt"
 
