@@ -13,8 +13,12 @@ trap pg_stop_if_ours EXIT
 pg_start
 
 log "building the portal (first build on a fresh machine takes several minutes)"
-cargo leptos build
-"$CARGO_TARGET_DIR/debug/server" migrate
-"$CARGO_TARGET_DIR/debug/server" seed-demo
-log "serving on http://127.0.0.1:3000 (Ctrl-C to stop)"
-cargo leptos serve
+cargo leptos build --frontend-only
+cargo build -p server
+server="$CARGO_TARGET_DIR/debug/server"
+"$server" migrate
+log "loading the demo data (idempotent; ~30 s)"
+"$server" seed-demo
+export LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+log "serving on http://$LEPTOS_SITE_ADDR (Ctrl-C to stop) — demo sign-ins are in the README"
+"$server" serve

@@ -27,8 +27,9 @@ cargo test -p app --features ssr
 step "server tests: store, router, auth, Lambda adapter"
 cargo test -p server
 
-step "end-to-end: build the site"
-cargo leptos build
+step "end-to-end: build the site (WASM client, then the server from the test build's artifacts)"
+cargo leptos build --frontend-only
+cargo build -p server
 # A fresh database per run, so the browser tests see exactly the demo data.
 base="${DATABASE_URL%/*}"
 E2E_DATABASE_URL="$base/portal_e2e"
@@ -37,4 +38,5 @@ DATABASE_URL="$E2E_DATABASE_URL" "$CARGO_TARGET_DIR/debug/server" seed-demo
 step "end-to-end: Playwright in Chromium"
 (cd end2end && PORTAL_SERVER_BIN="$CARGO_TARGET_DIR/debug/server" DATABASE_URL="$E2E_DATABASE_URL" \
    LEPTOS_SITE_ROOT="$ROOT/target/site" npx playwright test)
+if [[ -f end2end/screenshots/sites.png ]]; then log "screenshot: end2end/screenshots/sites.png"; fi
 step "all tests passed"

@@ -3,8 +3,8 @@
 #![recursion_limit = "256"]
 
 pub mod api;
-pub mod domain;
 pub mod components;
+pub mod domain;
 pub mod pages;
 pub mod routes;
 pub mod shell;
@@ -13,9 +13,11 @@ pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
-pub mod store;
+pub mod charts;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 /// WASM entry point: attaches the client to the server-rendered page.
 #[cfg(feature = "hydrate")]

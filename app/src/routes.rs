@@ -7,12 +7,44 @@ pub struct PageRoute {
 }
 
 pub const PAGES: &[PageRoute] = &[
-    PageRoute { path: "/", label: "Dashboard", in_nav: true },
-    PageRoute { path: "/sites", label: "Sites", in_nav: true },
-    PageRoute { path: "/consumption", label: "Consumption", in_nav: true },
-    PageRoute { path: "/invoices", label: "Invoices", in_nav: true },
-    PageRoute { path: "/contracts", label: "Contracts", in_nav: true },
-    PageRoute { path: "/admin", label: "Admin", in_nav: true },
-    PageRoute { path: "/account", label: "Your account", in_nav: false },
-    PageRoute { path: "/login", label: "Sign in", in_nav: false },
+    PageRoute {
+        path: "/",
+        label: "Dashboard",
+        in_nav: true,
+    },
+    PageRoute {
+        path: "/sites",
+        label: "Sites",
+        in_nav: true,
+    },
+    PageRoute {
+        path: "/consumption",
+        label: "Consumption",
+        in_nav: true,
+    },
+    PageRoute {
+        path: "/invoices",
+        label: "Invoices",
+        in_nav: true,
+    },
+    PageRoute {
+        path: "/contracts",
+        label: "Contracts",
+        in_nav: true,
+    },
+    PageRoute {
+        path: "/admin",
+        label: "Admin",
+        in_nav: true,
+    },
+    PageRoute {
+        path: "/account",
+        label: "Your account",
+        in_nav: false,
+    },
+    PageRoute {
+        path: "/login",
+        label: "Sign in",
+        in_nav: false,
+    },
 ];

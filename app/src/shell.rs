@@ -33,8 +33,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 fn set_csp_header() {
-    let Some(nonce) = leptos::nonce::use_nonce() else { return };
-    let Some(opts) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let Some(opts) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
     // In `cargo leptos watch` the live-reload socket is on its own port.
     let connect = match std::env::var("LEPTOS_WATCH") {
         Ok(_) => "'self' ws://127.0.0.1:3001 ws://localhost:3001",

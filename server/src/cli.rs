@@ -49,47 +49,58 @@ pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::from_env()?;
     telemetry::init(config.on_lambda);
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
-        match cli.command.unwrap_or(Command::Serve) {
-            Command::Serve => serve(config).await,
-            Command::Migrate => {
-                let pool = db::lazy_pool(&config.database_url, 1)?;
-                db::migrate(&pool).await.context("Failed to apply migrations")?;
-                println!("migrations applied");
-                Ok(())
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(async move {
+            match cli.command.unwrap_or(Command::Serve) {
+                Command::Serve => serve(config).await,
+                Command::Migrate => {
+                    let pool = db::lazy_pool(&config.database_url, 1)?;
+                    db::migrate(&pool).await.context("Failed to apply migrations")?;
+                    println!("migrations applied");
+                    Ok(())
+                }
+                Command::Import {
+                    kind: ImportKind::Hh { files },
+                } => {
+                    let pool = db::lazy_pool(&config.database_url, 2)?;
+                    crate::import::cli::import_files(&pool, &files).await
+                }
+                Command::ResetDatabase { name } => {
+                    anyhow::ensure!(
+                        config.environment != Environment::Production,
+                        "refusing to reset a database: PORTAL_ENV=production"
+                    );
+                    anyhow::ensure!(
+                        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                        "database names may only hold letters, digits and underscores"
+                    );
+                    let pool = db::lazy_pool(&config.database_url, 1)?;
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&pool)
+                        .await?;
+                    sqlx::query(&format!("CREATE DATABASE {name}"))
+                        .execute(&pool)
+                        .await?;
+                    println!("database {name} re-created");
+                    Ok(())
+                }
+                Command::SeedDemo { seed } => {
+                    anyhow::ensure!(
+                        config.environment != Environment::Production,
+                        "refusing to load demo data: PORTAL_ENV=production"
+                    );
+                    let pool = db::lazy_pool(&config.database_url, 2)?;
+                    db::migrate(&pool).await.context("Failed to apply migrations")?;
+                    let summary = seed::seed_demo(&pool, seed)
+                        .await
+                        .context("Failed to load demo data")?;
+                    println!("{summary}");
+                    Ok(())
+                }
             }
-            Command::Import { kind: ImportKind::Hh { files } } => {
-                let pool = db::lazy_pool(&config.database_url, 2)?;
-                crate::import::cli::import_files(&pool, &files).await
-            }
-            Command::ResetDatabase { name } => {
-                anyhow::ensure!(
-                    config.environment != Environment::Production,
-                    "refusing to reset a database: PORTAL_ENV=production"
-                );
-                anyhow::ensure!(
-                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
-                    "database names may only hold letters, digits and underscores"
-                );
-                let pool = db::lazy_pool(&config.database_url, 1)?;
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await?;
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await?;
-                println!("database {name} re-created");
-                Ok(())
-            }
-            Command::SeedDemo { seed } => {
-                anyhow::ensure!(
-                    config.environment != Environment::Production,
-                    "refusing to load demo data: PORTAL_ENV=production"
-                );
-                let pool = db::lazy_pool(&config.database_url, 2)?;
-                db::migrate(&pool).await.context("Failed to apply migrations")?;
-                let summary = seed::seed_demo(&pool, seed).await.context("Failed to load demo data")?;
-                println!("{summary}");
-                Ok(())
-            }
-        }
-    })
+        })
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

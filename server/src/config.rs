@@ -50,6 +50,14 @@ impl Config {
             app_role.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
             "DB_APP_ROLE may only hold letters, digits and underscores"
         );
-        Ok(Self { database_url, pool_size, request_timeout, on_lambda, environment, auth, app_role })
+        Ok(Self {
+            database_url,
+            pool_size,
+            request_timeout,
+            on_lambda,
+            environment,
+            auth,
+            app_role,
+        })
     }
 }

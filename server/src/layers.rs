@@ -21,7 +21,10 @@ pub const SECURITY_HEADERS: &[(&str, &str)] = &[
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "strict-origin-when-cross-origin"),
     ("x-frame-options", "DENY"),
-    ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    ),
     ("cross-origin-opener-policy", "same-origin"),
     (
         "content-security-policy",
@@ -65,7 +68,10 @@ pub fn apply(router: Router, config: &Config) -> Router {
 
 /// Server fns answer every error with 500 (e.g. arguments that do not decode). The body is an
 /// `ApiError`; this gives the response the status that error stands for, in one place.
-pub async fn server_fn_error_status(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+pub async fn server_fn_error_status(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     use http_body_util::BodyExt;
     let res = next.run(req).await;
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {

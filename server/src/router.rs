@@ -14,7 +14,11 @@ use crate::{auth, health, layers};
 pub fn app(state: AppState, config: &Config) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    let auth_state = AuthState { db: state.db.clone(), cfg: config.auth.clone(), on_lambda: config.on_lambda };
+    let auth_state = AuthState {
+        db: state.db.clone(),
+        cfg: config.auth.clone(),
+        on_lambda: config.on_lambda,
+    };
     let auth_routes = Router::new()
         .route("/auth/login", post(handlers::login))
         .route("/auth/logout", post(handlers::logout))
@@ -23,7 +27,10 @@ pub fn app(state: AppState, config: &Config) -> Router {
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .leptos_routes_with_context(&state, routes, provide_nonce, move || shell(options.clone()))
-        .fallback(file_and_error_handler_with_context::<AppState, _>(provide_nonce, shell))
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            provide_nonce,
+            shell,
+        ))
         .with_state(state)
         .merge(auth_routes)
         .layer(axum::middleware::from_fn_with_state(auth_state, authenticate))

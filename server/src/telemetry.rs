@@ -6,7 +6,12 @@ pub fn init(json: bool) {
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ = if json {
-        builder.json().flatten_event(true).with_current_span(true).without_time().try_init()
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .without_time()
+            .try_init()
     } else {
         builder.compact().try_init()
     };

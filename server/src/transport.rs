@@ -7,7 +7,9 @@ use axum::Router;
 pub async fn serve(app: Router, on_lambda: bool, addr: SocketAddr) -> anyhow::Result<()> {
     if on_lambda {
         tracing::info!("serving through the Lambda runtime API");
-        lambda_http::run(app).await.map_err(|e| anyhow::anyhow!("lambda runtime: {e}"))
+        lambda_http::run(app)
+            .await
+            .map_err(|e| anyhow::anyhow!("lambda runtime: {e}"))
     } else {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         tracing::info!("listening on http://{addr}");

@@ -23,7 +23,15 @@ async fn session_id_of(db: &PgPool, email: &str) -> Uuid {
 
 fn claims(user_id: i64, sid: Uuid) -> Claims {
     let now = Utc::now().timestamp();
-    Claims { sub: user_id.to_string(), sid, iat: now, nbf: now, exp: now + 3600, aud: AUDIENCE.into(), iss: ISSUER.into() }
+    Claims {
+        sub: user_id.to_string(),
+        sid,
+        iat: now,
+        nbf: now,
+        exp: now + 3600,
+        aud: AUDIENCE.into(),
+        iss: ISSUER.into(),
+    }
 }
 
 fn token(alg: Algorithm, kid: &str, secret: &[u8], c: &Claims) -> String {
@@ -36,7 +44,10 @@ fn b64url(bytes: &[u8]) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
         for i in 0..=chunk.len() {
             out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
         }
@@ -61,9 +72,16 @@ async fn signing_in_sets_a_host_only_secure_http_only_lax_cookie(db: PgPool) {
     let res = try_login(&app, CUSTOMER_ADMIN, PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.location(), "/");
-    let cookie = res.set_cookies().into_iter().find(|c| c.starts_with("__Host-portal_session=")).unwrap();
+    let cookie = res
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-portal_session="))
+        .unwrap();
     for attr in ["Path=/", "HttpOnly", "Secure", "SameSite=Lax", "Max-Age=43200"] {
-        assert!(cookie.split("; ").any(|a| a == attr), "{attr} missing from {cookie}");
+        assert!(
+            cookie.split("; ").any(|a| a == attr),
+            "{attr} missing from {cookie}"
+        );
     }
     assert!(!cookie.contains("Domain="), "a __Host- cookie has no Domain");
 }
@@ -76,19 +94,28 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(db: PgPool) {
     assert_eq!(wrong.status, StatusCode::SEE_OTHER);
     assert_eq!(wrong.location(), unknown.location());
     assert!(wrong.location().starts_with("/login?error=invalid"));
-    assert!(wrong.set_cookies().iter().all(|c| !c.starts_with("__Host-portal_session=ey")));
+    assert!(wrong
+        .set_cookies()
+        .iter()
+        .all(|c| !c.starts_with("__Host-portal_session=ey")));
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn repeated_failures_for_one_account_are_throttled(db: PgPool) {
     let app = seeded_app(db).await;
     for _ in 0..5 {
-        assert!(try_login(&app, CUSTOMER_USER, "guess").await.location().contains("error=invalid"));
+        assert!(try_login(&app, CUSTOMER_USER, "guess")
+            .await
+            .location()
+            .contains("error=invalid"));
     }
     // Even the right password is refused while throttled.
     let res = try_login(&app, CUSTOMER_USER, PASSWORD).await;
     assert!(res.location().contains("error=throttled"), "{}", res.location());
-    assert!(res.set_cookies().iter().all(|c| !c.starts_with("__Host-portal_session=ey")));
+    assert!(res
+        .set_cookies()
+        .iter()
+        .all(|c| !c.starts_with("__Host-portal_session=ey")));
     // Other accounts are unaffected.
     assert_eq!(try_login(&app, CUSTOMER_ADMIN, PASSWORD).await.location(), "/");
 }
@@ -99,7 +126,10 @@ async fn many_failures_from_one_address_are_throttled(db: PgPool) {
     for i in 0..20 {
         try_login(&app, &format!("spray{i}@example.com"), "guess").await;
     }
-    assert!(try_login(&app, OPS, PASSWORD).await.location().contains("error=throttled"));
+    assert!(try_login(&app, OPS, PASSWORD)
+        .await
+        .location()
+        .contains("error=throttled"));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -113,34 +143,138 @@ async fn tampered_tokens_are_all_rejected(db: PgPool) {
     let c = claims(uid, sid);
     assert!(accepted(&app, &token(Algorithm::HS256, "test-2026", TEST_SECRET, &c)).await);
     // A retired key that is still configured verifies (rotation).
-    assert!(accepted(&app, &token(Algorithm::HS256, "old-2025", b"fedcba9876543210fedcba9876543210-old-key", &c)).await);
+    assert!(
+        accepted(
+            &app,
+            &token(
+                Algorithm::HS256,
+                "old-2025",
+                b"fedcba9876543210fedcba9876543210-old-key",
+                &c
+            )
+        )
+        .await
+    );
 
     let mut cases: Vec<(&str, String)> = vec![
-        ("wrong signature", token(Algorithm::HS256, "test-2026", b"another-secret-of-enough-length-0000", &c)),
-        ("alg changed to HS384", token(Algorithm::HS384, "test-2026", TEST_SECRET, &c)),
+        (
+            "wrong signature",
+            token(
+                Algorithm::HS256,
+                "test-2026",
+                b"another-secret-of-enough-length-0000",
+                &c,
+            ),
+        ),
+        (
+            "alg changed to HS384",
+            token(Algorithm::HS384, "test-2026", TEST_SECRET, &c),
+        ),
         ("unknown kid", token(Algorithm::HS256, "nope", TEST_SECRET, &c)),
-        ("expired", token(Algorithm::HS256, "test-2026", TEST_SECRET, &Claims { exp: Utc::now().timestamp() - 120, ..c.clone() })),
-        ("not yet valid", token(Algorithm::HS256, "test-2026", TEST_SECRET, &Claims { nbf: Utc::now().timestamp() + 600, ..c.clone() })),
-        ("wrong audience", token(Algorithm::HS256, "test-2026", TEST_SECRET, &Claims { aud: "someone-else".into(), ..c.clone() })),
-        ("wrong issuer", token(Algorithm::HS256, "test-2026", TEST_SECRET, &Claims { iss: "https://evil.example".into(), ..c.clone() })),
-        ("another user's id", token(Algorithm::HS256, "test-2026", TEST_SECRET, &Claims { sub: (uid + 1).to_string(), ..c.clone() })),
-        ("unknown session", token(Algorithm::HS256, "test-2026", TEST_SECRET, &Claims { sid: Uuid::new_v4(), ..c.clone() })),
+        (
+            "expired",
+            token(
+                Algorithm::HS256,
+                "test-2026",
+                TEST_SECRET,
+                &Claims {
+                    exp: Utc::now().timestamp() - 120,
+                    ..c.clone()
+                },
+            ),
+        ),
+        (
+            "not yet valid",
+            token(
+                Algorithm::HS256,
+                "test-2026",
+                TEST_SECRET,
+                &Claims {
+                    nbf: Utc::now().timestamp() + 600,
+                    ..c.clone()
+                },
+            ),
+        ),
+        (
+            "wrong audience",
+            token(
+                Algorithm::HS256,
+                "test-2026",
+                TEST_SECRET,
+                &Claims {
+                    aud: "someone-else".into(),
+                    ..c.clone()
+                },
+            ),
+        ),
+        (
+            "wrong issuer",
+            token(
+                Algorithm::HS256,
+                "test-2026",
+                TEST_SECRET,
+                &Claims {
+                    iss: "https://evil.example".into(),
+                    ..c.clone()
+                },
+            ),
+        ),
+        (
+            "another user's id",
+            token(
+                Algorithm::HS256,
+                "test-2026",
+                TEST_SECRET,
+                &Claims {
+                    sub: (uid + 1).to_string(),
+                    ..c.clone()
+                },
+            ),
+        ),
+        (
+            "unknown session",
+            token(
+                Algorithm::HS256,
+                "test-2026",
+                TEST_SECRET,
+                &Claims {
+                    sid: Uuid::new_v4(),
+                    ..c.clone()
+                },
+            ),
+        ),
         ("garbage", "not.a.jwt".into()),
     ];
     let payload = serde_json::to_vec(&c).unwrap();
     cases.push((
         "alg none",
-        format!("{}.{}.", b64url(br#"{"alg":"none","typ":"JWT","kid":"test-2026"}"#), b64url(&payload)),
+        format!(
+            "{}.{}.",
+            b64url(br#"{"alg":"none","typ":"JWT","kid":"test-2026"}"#),
+            b64url(&payload)
+        ),
     ));
     let parts: Vec<&str> = good_token.split('.').collect();
     let mut forged = c.clone();
     forged.sub = "1".into();
-    cases.push(("payload swapped", format!("{}.{}.{}", parts[0], b64url(&serde_json::to_vec(&forged).unwrap()), parts[2])));
+    cases.push((
+        "payload swapped",
+        format!(
+            "{}.{}.{}",
+            parts[0],
+            b64url(&serde_json::to_vec(&forged).unwrap()),
+            parts[2]
+        ),
+    ));
     for (name, t) in cases {
         assert!(!accepted(&app, &t).await, "{name} was accepted");
     }
     // And a revoked session's genuine token.
-    sqlx::query("UPDATE sessions SET revoked_at = now() WHERE id = $1").bind(sid).execute(&db).await.unwrap();
+    sqlx::query("UPDATE sessions SET revoked_at = now() WHERE id = $1")
+        .bind(sid)
+        .execute(&db)
+        .await
+        .unwrap();
     assert!(!accepted(&app, &good_token).await, "revoked session accepted");
 }
 
@@ -149,19 +283,31 @@ async fn a_rejected_cookie_is_cleared(db: PgPool) {
     let app = seeded_app(db).await;
     let res = get_as(&app, "/sites", Some("__Host-portal_session=bogus")).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert!(res.set_cookies().iter().any(|c| c.starts_with("__Host-portal_session=;") && c.contains("Max-Age=0")));
+    assert!(res
+        .set_cookies()
+        .iter()
+        .any(|c| c.starts_with("__Host-portal_session=;") && c.contains("Max-Age=0")));
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn logout_ends_the_session_at_once(db: PgPool) {
     let app = seeded_app(db).await;
     let me = login(&app, CUSTOMER_ADMIN).await;
-    assert_eq!(call_as(&app, "/api/sites/list", "", Some(&me)).await.status, StatusCode::OK);
+    assert_eq!(
+        call_as(&app, "/api/sites/list", "", Some(&me)).await.status,
+        StatusCode::OK
+    );
     let out = call_as(&app, "/auth/logout", "", Some(&me)).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert_eq!(out.location(), "/login?signed_out=1");
-    assert_eq!(call_as(&app, "/api/sites/list", "", Some(&me)).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(get_as(&app, "/sites", Some(&me)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        call_as(&app, "/api/sites/list", "", Some(&me)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get_as(&app, "/sites", Some(&me)).await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -170,9 +316,21 @@ async fn changing_the_password_ends_every_session(db: PgPool) {
     let laptop = login(&app, CUSTOMER_USER).await;
     let phone = login(&app, CUSTOMER_USER).await;
     assert_ne!(laptop, phone, "a new session id at every login");
-    let short = call_as(&app, "/auth/password", "current_password=demo-password-2026&new_password=short", Some(&laptop)).await;
+    let short = call_as(
+        &app,
+        "/auth/password",
+        "current_password=demo-password-2026&new_password=short",
+        Some(&laptop),
+    )
+    .await;
     assert_eq!(short.location(), "/account?error=short");
-    let wrong = call_as(&app, "/auth/password", "current_password=nope&new_password=a-much-longer-password", Some(&laptop)).await;
+    let wrong = call_as(
+        &app,
+        "/auth/password",
+        "current_password=nope&new_password=a-much-longer-password",
+        Some(&laptop),
+    )
+    .await;
     assert_eq!(wrong.location(), "/account?error=current");
     let ok = call_as(
         &app,
@@ -183,10 +341,21 @@ async fn changing_the_password_ends_every_session(db: PgPool) {
     .await;
     assert_eq!(ok.location(), "/login?changed=1");
     for cookie in [&laptop, &phone] {
-        assert_eq!(call_as(&app, "/api/sites/list", "", Some(cookie)).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            call_as(&app, "/api/sites/list", "", Some(cookie)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
-    assert!(try_login(&app, CUSTOMER_USER, PASSWORD).await.location().contains("error=invalid"));
-    assert_eq!(try_login(&app, CUSTOMER_USER, "a-much-longer-password").await.location(), "/");
+    assert!(try_login(&app, CUSTOMER_USER, PASSWORD)
+        .await
+        .location()
+        .contains("error=invalid"));
+    assert_eq!(
+        try_login(&app, CUSTOMER_USER, "a-much-longer-password")
+            .await
+            .location(),
+        "/"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -195,11 +364,26 @@ async fn a_disabled_user_is_out_on_the_next_request(db: PgPool) {
     let user = login(&app, CUSTOMER_USER).await;
     let admin = login(&app, CUSTOMER_ADMIN).await;
     let uid = user_id(&db, CUSTOMER_USER).await;
-    let res = call_as(&app, "/api/admin/user-disabled", &format!("user_id={uid}&disabled=true"), Some(&admin)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-disabled",
+        &format!("user_id={uid}&disabled=true"),
+        Some(&admin),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(call_as(&app, "/api/sites/list", "", Some(&user)).await.status, StatusCode::UNAUTHORIZED);
-    assert!(try_login(&app, CUSTOMER_USER, PASSWORD).await.location().contains("error=invalid"));
-    let audit: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(&db).await.unwrap();
+    assert_eq!(
+        call_as(&app, "/api/sites/list", "", Some(&user)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(try_login(&app, CUSTOMER_USER, PASSWORD)
+        .await
+        .location()
+        .contains("error=invalid"));
+    let audit: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id")
+        .fetch_all(&db)
+        .await
+        .unwrap();
     assert!(audit.contains(&"user.disabled".to_string()), "{audit:?}");
 }
 
@@ -222,17 +406,40 @@ async fn cross_site_state_changes_are_refused(db: PgPool) {
         }
         r.body(Body::empty()).unwrap()
     };
-    assert_eq!(send(&app, post(Some("cross-site"), Some("https://evil.example"))).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(send(&app, post(Some("same-site"), Some("https://sub.localhost"))).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(send(&app, post(None, Some("https://evil.example"))).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(send(&app, post(None, Some("null"))).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(send(&app, post(Some("same-origin"), Some("http://localhost"))).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&app, post(Some("cross-site"), Some("https://evil.example")))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&app, post(Some("same-site"), Some("https://sub.localhost")))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&app, post(None, Some("https://evil.example"))).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&app, post(None, Some("null"))).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&app, post(Some("same-origin"), Some("http://localhost")))
+            .await
+            .status,
+        StatusCode::OK
+    );
     // A cross-site login form post is refused too (login CSRF).
     let login_csrf = Request::post("/auth/login")
         .header("host", "localhost")
         .header("origin", "https://evil.example")
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from("email=ops%40northgate.example&password=demo-password-2026"))
+        .body(Body::from(
+            "email=ops%40northgate.example&password=demo-password-2026",
+        ))
         .unwrap();
     assert_eq!(send(&app, login_csrf).await.status, StatusCode::FORBIDDEN);
 }
@@ -243,11 +450,17 @@ async fn a_deep_link_while_signed_out_goes_to_login_and_back(db: PgPool) {
     let res = get(&app, "/sites?site=3").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.location(), "/login?next=/sites%3Fsite%3D3");
-    let form = format!("email={}&password={PASSWORD}&next=%2Fsites%3Fsite%3D3", form_encode(OPS));
+    let form = format!(
+        "email={}&password={PASSWORD}&next=%2Fsites%3Fsite%3D3",
+        form_encode(OPS)
+    );
     let back = call_as(&app, "/auth/login", &form, None).await;
     assert_eq!(back.location(), "/sites?site=3");
     // Never an open redirect.
-    let form = format!("email={}&password={PASSWORD}&next=%2F%2Fevil.example", form_encode(OPS));
+    let form = format!(
+        "email={}&password={PASSWORD}&next=%2F%2Fevil.example",
+        form_encode(OPS)
+    );
     assert_eq!(call_as(&app, "/auth/login", &form, None).await.location(), "/");
 }
 
@@ -257,9 +470,15 @@ async fn logins_and_failures_are_audited(db: PgPool) {
     try_login(&app, OPS, "wrong").await;
     let me = login(&app, OPS).await;
     call_as(&app, "/auth/logout", "", Some(&me)).await;
-    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(&db).await.unwrap();
+    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id")
+        .fetch_all(&db)
+        .await
+        .unwrap();
     assert_eq!(actions, vec!["login.failed", "login.succeeded", "logout"]);
     // Append-only, even for the table's owner.
     assert!(sqlx::query("DELETE FROM audit_log").execute(&db).await.is_err());
-    assert!(sqlx::query("UPDATE audit_log SET action = 'x'").execute(&db).await.is_err());
+    assert!(sqlx::query("UPDATE audit_log SET action = 'x'")
+        .execute(&db)
+        .await
+        .is_err());
 }

@@ -19,8 +19,13 @@ enum Caller {
     Ops,
 }
 
-const CALLERS: [Caller; 5] =
-    [Caller::Anonymous, Caller::CustomerUser, Caller::CustomerAdmin, Caller::AccountManager, Caller::Ops];
+const CALLERS: [Caller; 5] = [
+    Caller::Anonymous,
+    Caller::CustomerUser,
+    Caller::CustomerAdmin,
+    Caller::AccountManager,
+    Caller::Ops,
+];
 
 impl Caller {
     fn email(self) -> Option<&'static str> {
@@ -43,6 +48,33 @@ struct Ids {
     other_site: i64,
     own_user: i64,
     other_user: i64,
+    own_invoice: i64,
+    other_invoice: i64,
+    own_point: i64,
+    other_point: i64,
+}
+
+async fn invoice_for(db: &PgPool, org: &str, number: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO invoices (organisation_id, invoice_number, account_number, period_start, period_end, issued_on,
+             due_on, status, net_pence, vat_pence, total_pence)
+         SELECT id, $2, account_number, '2026-01-01', '2026-01-31', '2026-02-07', '2026-03-09', 'issued', 1000, 200, 1200
+         FROM organisations WHERE name = $1 RETURNING id",
+    )
+    .bind(org)
+    .bind(number)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+async fn point_at(db: &PgPool, site: &str) -> i64 {
+    id_of(
+        db,
+        "SELECT sp.id FROM supply_points sp JOIN sites s ON s.id = sp.site_id WHERE s.name = $1 LIMIT 1",
+        site,
+    )
+    .await
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -53,12 +85,42 @@ enum Tenant {
 
 /// Server fns (path → request body for the tenant) and routes outside Leptos.
 fn server_fn_body(path: &str, t: Tenant, ids: &Ids) -> String {
-    let site = if t == Tenant::Own { ids.own_site } else { ids.other_site };
-    let user = if t == Tenant::Own { ids.own_user } else { ids.other_user };
+    let site = if t == Tenant::Own {
+        ids.own_site
+    } else {
+        ids.other_site
+    };
+    let user = if t == Tenant::Own {
+        ids.own_user
+    } else {
+        ids.other_user
+    };
     // Granting the customer user the sites they already have keeps the later checks meaningful.
-    let granted = if t == Tenant::Own { format!("{},{}", ids.own_site, ids.own_site_2) } else { ids.other_site.to_string() };
+    let granted = if t == Tenant::Own {
+        format!("{},{}", ids.own_site, ids.own_site_2)
+    } else {
+        ids.other_site.to_string()
+    };
+    let invoice = if t == Tenant::Own {
+        ids.own_invoice
+    } else {
+        ids.other_invoice
+    };
+    let point = if t == Tenant::Own {
+        ids.own_point
+    } else {
+        ids.other_point
+    };
     match path {
-        "/api/sites/list" | "/api/me" | "/api/admin/overview" => String::new(),
+        "/api/sites/list"
+        | "/api/me"
+        | "/api/admin/overview"
+        | "/api/invoices/list"
+        | "/api/contracts/list"
+        | "/api/consumption/points"
+        | "/api/consumption/portfolio" => String::new(),
+        "/api/invoices/detail" => format!("invoice_id={invoice}"),
+        "/api/consumption/view" => format!("supply_point_id={point}&range=30d&run=best"),
         "/api/sites/detail" => format!("site_id={site}"),
         "/api/admin/user-disabled" => format!("user_id={user}&disabled=false"),
         "/api/admin/user-sites" => format!("user_id={user}&site_ids={}", granted.replace(',', "%2C")),
@@ -75,11 +137,34 @@ fn expected_server_fn(path: &str, c: Caller, t: Tenant) -> StatusCode {
     // Operations admins see every customer: there is no "other tenant" for them.
     let other = t == Tenant::Other && c != Ops;
     match path {
-        "/api/me" | "/api/sites/list" => S::OK,
-        "/api/sites/detail" => if other { S::NOT_FOUND } else { S::OK },
-        "/api/admin/overview" => if c == CustomerUser { S::FORBIDDEN } else { S::OK },
+        "/api/me"
+        | "/api/sites/list"
+        | "/api/invoices/list"
+        | "/api/contracts/list"
+        | "/api/consumption/points"
+        | "/api/consumption/portfolio" => S::OK,
+        "/api/sites/detail" | "/api/invoices/detail" | "/api/consumption/view" => {
+            if other {
+                S::NOT_FOUND
+            } else {
+                S::OK
+            }
+        }
+        "/api/admin/overview" => {
+            if c == CustomerUser {
+                S::FORBIDDEN
+            } else {
+                S::OK
+            }
+        }
         "/api/admin/user-disabled" | "/api/admin/user-sites" => match c {
-            CustomerAdmin => if t == Tenant::Other { S::NOT_FOUND } else { S::OK },
+            CustomerAdmin => {
+                if t == Tenant::Other {
+                    S::NOT_FOUND
+                } else {
+                    S::OK
+                }
+            }
             _ => S::FORBIDDEN,
         },
         other => panic!("no expectation for {other}"),
@@ -96,11 +181,21 @@ fn expected_page(path: &str, c: Caller) -> StatusCode {
 }
 
 /// Routes that are neither Leptos pages nor server fns, with what each caller gets.
-const OTHER_ROUTES: &[(&str, &str)] =
-    &[("GET", "/healthz"), ("POST", "/auth/login"), ("POST", "/auth/logout"), ("POST", "/auth/password")];
+const OTHER_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("POST", "/auth/login"),
+    ("POST", "/auth/logout"),
+    ("POST", "/auth/password"),
+];
 
 const MATRIX_SERVER_FNS: &[&str] = &[
     "/api/me",
+    "/api/invoices/list",
+    "/api/invoices/detail",
+    "/api/contracts/list",
+    "/api/consumption/points",
+    "/api/consumption/view",
+    "/api/consumption/portfolio",
     "/api/sites/list",
     "/api/sites/detail",
     "/api/admin/overview",
@@ -113,21 +208,30 @@ async fn the_matrix_covers_every_route() {
     // Assembling the router sets up Leptos's executor, which listing the routes needs.
     let nowhere = sqlx::postgres::PgConnectOptions::new().host("127.0.0.1").port(9);
     let state = app::state::AppState {
-        leptos_options: leptos::config::LeptosOptions::builder().output_name("ic-portal").build(),
+        leptos_options: leptos::config::LeptosOptions::builder()
+            .output_name("ic-portal")
+            .build(),
         db: server::db::app_pool(nowhere, 1, "portal_app"),
     };
     let _ = server::router::app(state, &config());
-    let registered: BTreeSet<String> =
-        leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect();
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .collect();
     let in_matrix: BTreeSet<String> = MATRIX_SERVER_FNS.iter().map(|s| s.to_string()).collect();
-    assert_eq!(registered, in_matrix, "every server fn must be in the authorisation matrix");
+    assert_eq!(
+        registered, in_matrix,
+        "every server fn must be in the authorisation matrix"
+    );
 
     let pages: BTreeSet<String> = leptos_axum::generate_route_list(app::shell::App)
         .into_iter()
         .map(|r| r.path().to_string())
         .collect();
     let listed: BTreeSet<String> = app::routes::PAGES.iter().map(|p| p.path.to_string()).collect();
-    assert_eq!(pages, listed, "every page route must be in app::routes::PAGES (and so in the matrix)");
+    assert_eq!(
+        pages, listed,
+        "every page route must be in app::routes::PAGES (and so in the matrix)"
+    );
     assert_eq!(OTHER_ROUTES.len(), 4);
 }
 
@@ -141,6 +245,10 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
         other_site: site_id(&db, "Riverside Leisure Centre").await,
         own_user: user_id(&db, CUSTOMER_USER).await,
         other_user: user_id(&db, OTHER_ADMIN).await,
+        own_invoice: invoice_for(&db, "Castlegate Group Ltd", "T-1").await,
+        other_invoice: invoice_for(&db, "Riverside Leisure Ltd", "T-2").await,
+        own_point: point_at(&db, "Felixstowe Cold Store").await,
+        other_point: point_at(&db, "Riverside Leisure Centre").await,
     };
     let mut checked = 0;
     for caller in CALLERS {
@@ -150,9 +258,18 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
         };
         for page in app::routes::PAGES {
             let res = get_as(&app, page.path, cookie.as_deref()).await;
-            assert_eq!(res.status, expected_page(page.path, caller), "{caller:?} GET {}", page.path);
+            assert_eq!(
+                res.status,
+                expected_page(page.path, caller),
+                "{caller:?} GET {}",
+                page.path
+            );
             if res.status == StatusCode::SEE_OTHER {
-                assert!(res.location().starts_with("/login?next="), "{caller:?} {}", page.path);
+                assert!(
+                    res.location().starts_with("/login?next="),
+                    "{caller:?} {}",
+                    page.path
+                );
             }
             checked += 1;
         }
@@ -164,7 +281,10 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
                 if res.status == StatusCode::OK {
                     // No other tenant's data in any successful answer (ops excepted: all tenants).
                     if caller != Caller::Ops && caller != Caller::Anonymous {
-                        assert!(!res.body.contains("Riverside"), "{caller:?} {path} leaked Riverside data");
+                        assert!(
+                            !res.body.contains("Riverside"),
+                            "{caller:?} {path} leaked Riverside data"
+                        );
                     }
                 }
                 checked += 1;
@@ -187,16 +307,34 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
     }
     // The restricted customer user cannot open a site of their own company they were not given.
     let user = login(&app, CUSTOMER_USER).await;
-    let res = call_as(&app, "/api/sites/detail", &format!("site_id={}", ids.own_site_not_granted), Some(&user)).await;
+    let res = call_as(
+        &app,
+        "/api/sites/detail",
+        &format!("site_id={}", ids.own_site_not_granted),
+        Some(&user),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     let list = call_as(&app, "/api/sites/list", "", Some(&user)).await.json();
-    let names: Vec<&str> = list.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["Felixstowe Cold Store", "Leicester Works"]);
     // The account manager sees exactly the assigned customer.
     let am = login(&app, ACCOUNT_MANAGER).await;
     let list = call_as(&app, "/api/sites/list", "", Some(&am)).await.json();
-    assert!(list.as_array().unwrap().iter().all(|s| s["organisation"] == "Castlegate Group Ltd"));
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["organisation"] == "Castlegate Group Ltd"));
     assert_eq!(list.as_array().unwrap().len(), 6);
     println!("authorisation matrix: {checked} checks");
-    assert_eq!(checked, CALLERS.len() * (app::routes::PAGES.len() + MATRIX_SERVER_FNS.len() * 2 + OTHER_ROUTES.len()));
+    assert_eq!(
+        checked,
+        CALLERS.len() * (app::routes::PAGES.len() + MATRIX_SERVER_FNS.len() * 2 + OTHER_ROUTES.len())
+    );
 }

@@ -37,34 +37,85 @@ async fn fixture(db: PgPool) -> Fixture {
     let castlegate = Scope::organisations(vec![org("Castlegate Group Ltd").await]);
     let riverside = Scope::organisations(vec![org("Riverside Leisure Ltd").await]);
     let mut tx = castlegate.begin(&db).await.unwrap();
-    let office = hh::supply_points_in_scope(&mut tx).await.unwrap().into_iter().find(|p| p.site_name == "Castlegate House").unwrap();
+    let office = hh::supply_points_in_scope(&mut tx)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.site_name == "Castlegate House")
+        .unwrap();
     drop(tx);
     let m = office.mpan_core.clone();
     let mut text = String::from("mpan_core,channel,interval_start,value,status,run\n");
     // January 2026, 1–10: SF everywhere, R1 on the 1st–5th (+10 %), a big half-hour on the 7th.
     for d in 1..=10 {
         let date = day(2026, 1, d);
-        text += &csv_day(&m, "AI", date, "SF", |p| if d == 7 && p == 36 { 200.0 } else { 10.0 });
+        text += &csv_day(
+            &m,
+            "AI",
+            date,
+            "SF",
+            |p| if d == 7 && p == 36 { 200.0 } else { 10.0 },
+        );
         text += &csv_day(&m, "RI", date, "SF", |_| 3.0);
         if d <= 5 {
             text += &csv_day(&m, "AI", date, "R1", |_| 11.0);
         }
     }
-    server::import::import_hh(&db, "fixture.csv", std::io::Cursor::new(text.into_bytes()), ()).await.unwrap();
-    Fixture { db, castlegate, riverside, office }
+    server::import::import_hh(&db, "fixture.csv", std::io::Cursor::new(text.into_bytes()), ())
+        .await
+        .unwrap();
+    Fixture {
+        db,
+        castlegate,
+        riverside,
+        office,
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_best_run_is_chosen_per_day_and_a_specific_run_on_request(db: PgPool) {
     let f = fixture(db).await;
     let mut tx = f.castlegate.begin(&f.db).await.unwrap();
-    let best = hh::series(&mut tx, f.office.id, Channel::ActiveImport, day(2026, 1, 1), day(2026, 1, 11), RunChoice::Best).await.unwrap();
+    let best = hh::series(
+        &mut tx,
+        f.office.id,
+        Channel::ActiveImport,
+        day(2026, 1, 1),
+        day(2026, 1, 11),
+        RunChoice::Best,
+    )
+    .await
+    .unwrap();
     assert_eq!(best.len(), 10);
-    assert!(best[..5].iter().all(|d| d.run == SettlementRun::R1 && d.vals[0] == 11_000));
-    assert!(best[5..].iter().all(|d| d.run == SettlementRun::SF && d.vals[0] == 10_000));
-    let sf = hh::series(&mut tx, f.office.id, Channel::ActiveImport, day(2026, 1, 1), day(2026, 1, 11), RunChoice::Exactly(SettlementRun::SF)).await.unwrap();
-    assert!(sf.iter().all(|d| d.run == SettlementRun::SF && d.vals[0] == 10_000));
-    let r3 = hh::series(&mut tx, f.office.id, Channel::ActiveImport, day(2026, 1, 1), day(2026, 1, 11), RunChoice::Exactly(SettlementRun::R3)).await.unwrap();
+    assert!(best[..5]
+        .iter()
+        .all(|d| d.run == SettlementRun::R1 && d.vals[0] == 11_000));
+    assert!(best[5..]
+        .iter()
+        .all(|d| d.run == SettlementRun::SF && d.vals[0] == 10_000));
+    let sf = hh::series(
+        &mut tx,
+        f.office.id,
+        Channel::ActiveImport,
+        day(2026, 1, 1),
+        day(2026, 1, 11),
+        RunChoice::Exactly(SettlementRun::SF),
+    )
+    .await
+    .unwrap();
+    assert!(sf
+        .iter()
+        .all(|d| d.run == SettlementRun::SF && d.vals[0] == 10_000));
+    let r3 = hh::series(
+        &mut tx,
+        f.office.id,
+        Channel::ActiveImport,
+        day(2026, 1, 1),
+        day(2026, 1, 11),
+        RunChoice::Exactly(SettlementRun::R3),
+    )
+    .await
+    .unwrap();
     assert!(r3.is_empty());
 }
 
@@ -72,12 +123,22 @@ async fn the_best_run_is_chosen_per_day_and_a_specific_run_on_request(db: PgPool
 async fn daily_totals_use_the_best_run(db: PgPool) {
     let f = fixture(db).await;
     let mut tx = f.castlegate.begin(&f.db).await.unwrap();
-    let totals = hh::daily_totals(&mut tx, &[f.office.id], Channel::ActiveImport, day(2026, 1, 1), day(2026, 1, 11)).await.unwrap();
+    let totals = hh::daily_totals(
+        &mut tx,
+        &[f.office.id],
+        Channel::ActiveImport,
+        day(2026, 1, 1),
+        day(2026, 1, 11),
+    )
+    .await
+    .unwrap();
     assert_eq!(totals.len(), 10);
     assert_eq!(totals[0].total, 48 * 11_000);
     assert_eq!(totals[6].total, 47 * 10_000 + 200_000);
     assert_eq!(totals[6].max_period, 200_000);
-    let daily = analytics::portfolio_daily_kwh(&mut tx, day(2026, 1, 1), day(2026, 1, 3)).await.unwrap();
+    let daily = analytics::portfolio_daily_kwh(&mut tx, day(2026, 1, 1), day(2026, 1, 3))
+        .await
+        .unwrap();
     assert_eq!(daily, vec![(day(2026, 1, 1), 528.0), (day(2026, 1, 2), 528.0)]);
 }
 
@@ -85,10 +146,27 @@ async fn daily_totals_use_the_best_run(db: PgPool) {
 async fn another_tenants_scope_sees_none_of_it(db: PgPool) {
     let f = fixture(db).await;
     let mut tx = f.riverside.begin(&f.db).await.unwrap();
-    let s = hh::series(&mut tx, f.office.id, Channel::ActiveImport, day(2026, 1, 1), day(2026, 1, 11), RunChoice::Best).await.unwrap();
+    let s = hh::series(
+        &mut tx,
+        f.office.id,
+        Channel::ActiveImport,
+        day(2026, 1, 1),
+        day(2026, 1, 11),
+        RunChoice::Best,
+    )
+    .await
+    .unwrap();
     assert!(s.is_empty());
     assert!(hh::supply_point(&mut tx, f.office.id).await.unwrap().is_none());
-    let t = hh::daily_totals(&mut tx, &[f.office.id], Channel::ActiveImport, day(2026, 1, 1), day(2026, 1, 11)).await.unwrap();
+    let t = hh::daily_totals(
+        &mut tx,
+        &[f.office.id],
+        Channel::ActiveImport,
+        day(2026, 1, 1),
+        day(2026, 1, 11),
+    )
+    .await
+    .unwrap();
     assert!(t.is_empty());
 }
 
@@ -96,7 +174,10 @@ async fn another_tenants_scope_sees_none_of_it(db: PgPool) {
 async fn maximum_demand_is_the_highest_kva_half_hour_with_its_time(db: PgPool) {
     let f = fixture(db).await;
     let mut tx = f.castlegate.begin(&f.db).await.unwrap();
-    let md = analytics::monthly_max_demand(&mut tx, f.office.id, day(2026, 1, 1)).await.unwrap().unwrap();
+    let md = analytics::monthly_max_demand(&mut tx, f.office.id, day(2026, 1, 1))
+        .await
+        .unwrap()
+        .unwrap();
     // 200 kWh in a half-hour = 400 kW; 3 kVArh = 6 kVAr; kVA = √(400² + 6²).
     assert!((md.kw - 400.0).abs() < 1e-9);
     assert!((md.kva - (400f64.powi(2) + 36.0).sqrt()).abs() < 1e-9);
@@ -110,11 +191,15 @@ async fn band_totals_split_by_the_distributors_time_bands(db: PgPool) {
     let mut tx = f.castlegate.begin(&f.db).await.unwrap();
     let table = app::domain::duos::BandTable::example_2025();
     // One weekday (Fri 9 Jan, London: red 11–14 and 16–19) at a flat 10 kWh per half-hour.
-    let t = analytics::band_totals(&mut tx, &f.office, &table, day(2026, 1, 9), day(2026, 1, 10)).await.unwrap();
+    let t = analytics::band_totals(&mut tx, &f.office, &table, day(2026, 1, 9), day(2026, 1, 10))
+        .await
+        .unwrap();
     assert_eq!(t.red_kwh + t.amber_kwh + t.green_kwh, 480.0);
     assert_eq!(t.red_kwh, 12.0 * 10.0, "six red hours");
     // Saturday: all green.
-    let sat = analytics::band_totals(&mut tx, &f.office, &table, day(2026, 1, 10), day(2026, 1, 11)).await.unwrap();
+    let sat = analytics::band_totals(&mut tx, &f.office, &table, day(2026, 1, 10), day(2026, 1, 11))
+        .await
+        .unwrap();
     assert_eq!(sat.red_kwh + sat.amber_kwh, 0.0);
 }
 
@@ -122,7 +207,15 @@ async fn band_totals_split_by_the_distributors_time_bands(db: PgPool) {
 async fn completeness_counts_missing_days_and_periods(db: PgPool) {
     let f = fixture(db).await;
     let mut tx = f.castlegate.begin(&f.db).await.unwrap();
-    let c = analytics::completeness(&mut tx, &f.office, day(2026, 1, 1), day(2026, 2, 1), day(2026, 1, 21)).await.unwrap();
+    let c = analytics::completeness(
+        &mut tx,
+        &f.office,
+        day(2026, 1, 1),
+        day(2026, 2, 1),
+        day(2026, 1, 21),
+    )
+    .await
+    .unwrap();
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].expected, 20 * 48, "1–20 January");
     assert_eq!(c[0].actual, 10 * 48);

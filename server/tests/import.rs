@@ -23,7 +23,11 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 fn day_csv(mpan: &str, channel: &str, date: NaiveDate, run: &str, k: f64) -> String {
     let mut s = String::new();
     for (p, start) in all_periods_utc(SettlementDate(date)) {
-        s.push_str(&format!("{mpan},{channel},{},{:.3},A,{run}\n", start.to_rfc3339(), f64::from(p.get()) * k));
+        s.push_str(&format!(
+            "{mpan},{channel},{},{:.3},A,{run}\n",
+            start.to_rfc3339(),
+            f64::from(p.get()) * k
+        ));
     }
     s
 }
@@ -35,7 +39,10 @@ async fn import(db: &PgPool, text: String) -> Result<ImportSummary, ImportError>
 }
 
 async fn day_rows(db: &PgPool) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM hh_day").fetch_one(db).await.unwrap()
+    sqlx::query_scalar("SELECT count(*) FROM hh_day")
+        .fetch_one(db)
+        .await
+        .unwrap()
 }
 
 fn rejected(r: Result<ImportSummary, ImportError>) -> Vec<(u64, String)> {
@@ -49,16 +56,28 @@ fn rejected(r: Result<ImportSummary, ImportError>) -> Vec<(u64, String)> {
 async fn a_good_file_imports_and_again_changes_nothing(db: PgPool) {
     server::seed::seed_people(&db, 1).await.unwrap();
     let m = mpan(&db, "Castlegate House").await;
-    let text = format!("{HEADER}{}{}", day_csv(&m, "AI", day(2026, 1, 14), "SF", 1.5), day_csv(&m, "RI", day(2026, 1, 14), "SF", 0.2));
+    let text = format!(
+        "{HEADER}{}{}",
+        day_csv(&m, "AI", day(2026, 1, 14), "SF", 1.5),
+        day_csv(&m, "RI", day(2026, 1, 14), "SF", 0.2)
+    );
     let first = import(&db, text.clone()).await.unwrap();
     assert_eq!((first.rows, first.values, first.supply_points), (96, 96, 1));
     assert_eq!((first.day_rows_new, first.day_rows_known), (2, 0));
     assert_eq!(first.runs, vec!["SF"]);
     assert_eq!(first.first_date, Some(day(2026, 1, 14)));
-    let total: i64 = sqlx::query_scalar("SELECT day_total FROM hh_day WHERE channel = 1").fetch_one(&db).await.unwrap();
+    let total: i64 = sqlx::query_scalar("SELECT day_total FROM hh_day WHERE channel = 1")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!(total, (1..=48).map(|p| p * 1500).sum::<i64>(), "exact Wh");
 
-    let batches = |db: PgPool| async move { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM import_batches").fetch_one(&db).await.unwrap() };
+    let batches = |db: PgPool| async move {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM import_batches")
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
     assert_eq!(batches(db.clone()).await, 1);
     let again = import(&db, text).await.unwrap();
     assert_eq!((again.day_rows_new, again.day_rows_known), (0, 2));
@@ -72,16 +91,27 @@ async fn a_later_run_adds_a_revision_and_never_overwrites(db: PgPool) {
     server::seed::seed_people(&db, 1).await.unwrap();
     let m = mpan(&db, "Castlegate House").await;
     let d = day(2026, 1, 14);
-    import(&db, format!("{HEADER}{}", day_csv(&m, "AI", d, "SF", 1.0))).await.unwrap();
-    let r1 = import(&db, format!("{HEADER}{}", day_csv(&m, "AI", d, "R1", 1.1))).await.unwrap();
+    import(&db, format!("{HEADER}{}", day_csv(&m, "AI", d, "SF", 1.0)))
+        .await
+        .unwrap();
+    let r1 = import(&db, format!("{HEADER}{}", day_csv(&m, "AI", d, "R1", 1.1)))
+        .await
+        .unwrap();
     assert_eq!(r1.day_rows_new, 1);
-    let runs: Vec<i16> = sqlx::query_scalar("SELECT run FROM hh_day ORDER BY run").fetch_all(&db).await.unwrap();
+    let runs: Vec<i16> = sqlx::query_scalar("SELECT run FROM hh_day ORDER BY run")
+        .fetch_all(&db)
+        .await
+        .unwrap();
     assert_eq!(runs, vec![2, 3], "SF and R1 both kept");
     // The same run with other values is refused, and nothing changes.
     let err = rejected(import(&db, format!("{HEADER}{}", day_csv(&m, "AI", d, "SF", 2.0))).await);
     assert_eq!(err.len(), 1);
     assert_eq!(err[0].0, 2, "reported at the day's first line");
-    assert!(err[0].1.contains("already imported with different values"), "{}", err[0].1);
+    assert!(
+        err[0].1.contains("already imported with different values"),
+        "{}",
+        err[0].1
+    );
     assert!(err[0].1.contains(&m));
     assert_eq!(day_rows(&db).await, 2);
 }
@@ -96,20 +126,26 @@ async fn every_bad_line_is_reported_and_nothing_is_imported(db: PgPool) {
     let last = bad_check.pop().unwrap();
     bad_check.push(char::from(b'0' + ((last as u8 - b'0' + 1) % 10)));
     let lines = [
-        format!("1012345678903,AI,2026-01-14T00:00:00Z,1.0,A,SF"),   // unknown MPAN (valid check digit)
-        format!("{bad_check},AI,2026-01-14T00:00:00Z,1.0,A,SF"),     // wrong check digit
-        format!("{m},AI,2026-01-15T00:00:00Z,lots,A,SF"),            // not a number
-        format!("{m},XX,2026-01-15T00:00:00Z,1.0,A,SF"),             // channel
-        format!("{m},AI,2026-01-15T00:00:00Z,1.0,Q,SF"),             // status
-        format!("{m},AI,2026-01-15T00:00:00Z,1.0,A,R9"),             // run
-        format!("{m},AI,2026-01-15 00:00,1.0,A,SF"),                 // no offset
-        format!("{m},AI,2026-01-15T00:10:00Z,1.0,A,SF"),             // not on a half-hour
-        format!("{m},AI,2026-01-15T00:00:00Z,-2,A,SF"),              // negative
-        good.lines().next().unwrap().to_string(),                    // duplicate of line 2
+        "1012345678903,AI,2026-01-14T00:00:00Z,1.0,A,SF".to_string(), // unknown MPAN (valid check digit)
+        format!("{bad_check},AI,2026-01-14T00:00:00Z,1.0,A,SF"),      // wrong check digit
+        format!("{m},AI,2026-01-15T00:00:00Z,lots,A,SF"),             // not a number
+        format!("{m},XX,2026-01-15T00:00:00Z,1.0,A,SF"),              // channel
+        format!("{m},AI,2026-01-15T00:00:00Z,1.0,Q,SF"),              // status
+        format!("{m},AI,2026-01-15T00:00:00Z,1.0,A,R9"),              // run
+        format!("{m},AI,2026-01-15 00:00,1.0,A,SF"),                  // no offset
+        format!("{m},AI,2026-01-15T00:10:00Z,1.0,A,SF"),              // not on a half-hour
+        format!("{m},AI,2026-01-15T00:00:00Z,-2,A,SF"),               // negative
+        good.lines().next().unwrap().to_string(),                     // duplicate of line 2
     ];
     let text = format!("{HEADER}{good}{}\n", lines.join("\n"));
     let errors = rejected(import(&db, text).await);
-    let at = |line: u64| errors.iter().find(|(l, _)| *l == line).map(|(_, r)| r.as_str()).unwrap_or_else(|| panic!("no error on line {line}: {errors:?}"));
+    let at = |line: u64| {
+        errors
+            .iter()
+            .find(|(l, _)| *l == line)
+            .map(|(_, r)| r.as_str())
+            .unwrap_or_else(|| panic!("no error on line {line}: {errors:?}"))
+    };
     let base = 2 + 48; // header is line 1, the good day lines 2..=49
     assert!(at(base).contains("unknown MPAN 1012345678903"));
     assert!(at(base + 1).contains("check digit"));
@@ -122,33 +158,63 @@ async fn every_bad_line_is_reported_and_nothing_is_imported(db: PgPool) {
     assert!(at(base + 8).contains("negative"));
     assert!(at(base + 9).contains("duplicate"));
     assert_eq!(errors.len(), 10, "{errors:?}");
-    assert_eq!(day_rows(&db).await, 0, "all or nothing: the good day was not imported either");
+    assert_eq!(
+        day_rows(&db).await,
+        0,
+        "all or nothing: the good day was not imported either"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn settlement_date_and_period_respect_46_and_50_period_days(db: PgPool) {
     server::seed::seed_people(&db, 1).await.unwrap();
     let m = mpan(&db, "Castlegate House").await;
-    let rows = |date: &str, n: u8| -> String {
-        (1..=n).map(|p| format!("{m},AI,{date},{p},0.5,A,RF\n")).collect()
-    };
+    let rows =
+        |date: &str, n: u8| -> String { (1..=n).map(|p| format!("{m},AI,{date},{p},0.5,A,RF\n")).collect() };
     let head = "mpan_core,channel,settlement_date,settlement_period,value,status,run\n";
-    let ok = import(&db, format!("{head}{}{}", rows("2025-03-30", 46), rows("2025-10-26", 50))).await.unwrap();
+    let ok = import(
+        &db,
+        format!("{head}{}{}", rows("2025-03-30", 46), rows("2025-10-26", 50)),
+    )
+    .await
+    .unwrap();
     assert_eq!(ok.values, 96);
-    let periods: Vec<i16> = sqlx::query_scalar("SELECT periods FROM hh_day ORDER BY settlement_date").fetch_all(&db).await.unwrap();
+    let periods: Vec<i16> = sqlx::query_scalar("SELECT periods FROM hh_day ORDER BY settlement_date")
+        .fetch_all(&db)
+        .await
+        .unwrap();
     assert_eq!(periods, vec![46, 50]);
     let errors = rejected(import(&db, format!("{head}{}", rows("2025-03-31", 49))).await);
-    assert!(errors.iter().any(|(l, r)| *l == 50 && r.contains("period 49 does not exist on 2025-03-31, which has 48 periods")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|(l, r)| *l == 50
+                && r.contains("period 49 does not exist on 2025-03-31, which has 48 periods")),
+        "{errors:?}"
+    );
     let errors = rejected(import(&db, format!("{head}{}", rows("2026-03-29", 47))).await);
-    assert!(errors.iter().any(|(_, r)| r.contains("period 47 does not exist on 2026-03-29, which has 46 periods")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|(_, r)| r.contains("period 47 does not exist on 2026-03-29, which has 46 periods")),
+        "{errors:?}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_autumn_day_from_utc_instants_has_50_periods(db: PgPool) {
     server::seed::seed_people(&db, 1).await.unwrap();
     let m = mpan(&db, "Castlegate House").await;
-    import(&db, format!("{HEADER}{}", day_csv(&m, "AI", day(2026, 10, 25), "II", 1.0))).await.unwrap();
-    let (periods, date): (i16, NaiveDate) = sqlx::query_as("SELECT periods, settlement_date FROM hh_day").fetch_one(&db).await.unwrap();
+    import(
+        &db,
+        format!("{HEADER}{}", day_csv(&m, "AI", day(2026, 10, 25), "II", 1.0)),
+    )
+    .await
+    .unwrap();
+    let (periods, date): (i16, NaiveDate) = sqlx::query_as("SELECT periods, settlement_date FROM hh_day")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!((periods, date), (50, day(2026, 10, 25)));
 }
 
@@ -156,10 +222,20 @@ async fn the_autumn_day_from_utc_instants_has_50_periods(db: PgPool) {
 async fn an_incomplete_day_is_refused_with_the_missing_periods(db: PgPool) {
     server::seed::seed_people(&db, 1).await.unwrap();
     let m = mpan(&db, "Castlegate House").await;
-    let partial: String = day_csv(&m, "AI", day(2026, 1, 14), "SF", 1.0).lines().take(40).map(|l| format!("{l}\n")).collect();
+    let partial: String = day_csv(&m, "AI", day(2026, 1, 14), "SF", 1.0)
+        .lines()
+        .take(40)
+        .map(|l| format!("{l}\n"))
+        .collect();
     let errors = rejected(import(&db, format!("{HEADER}{partial}")).await);
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].1.contains("has 40 of 48 periods (missing 41,42,43,44,45,46,47,48)"), "{}", errors[0].1);
+    assert!(
+        errors[0]
+            .1
+            .contains("has 40 of 48 periods (missing 41,42,43,44,45,46,47,48)"),
+        "{}",
+        errors[0].1
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -185,10 +261,19 @@ async fn missing_values_may_be_blank_when_flagged_missing(db: PgPool) {
     let text: String = day_csv(&m, "AI", day(2026, 1, 14), "II", 1.0)
         .lines()
         .enumerate()
-        .map(|(i, l)| if i < 4 { l.replacen(&format!(",{:.3},A,", (i + 1) as f64), ",,M,", 1) + "\n" } else { format!("{l}\n") })
+        .map(|(i, l)| {
+            if i < 4 {
+                l.replacen(&format!(",{:.3},A,", (i + 1) as f64), ",,M,", 1) + "\n"
+            } else {
+                format!("{l}\n")
+            }
+        })
         .collect();
     import(&db, format!("{HEADER}{text}")).await.unwrap();
-    let (missing, statuses): (i16, String) = sqlx::query_as("SELECT missing, statuses FROM hh_day").fetch_one(&db).await.unwrap();
+    let (missing, statuses): (i16, String) = sqlx::query_as("SELECT missing, statuses FROM hh_day")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!(missing, 4);
     assert!(statuses.starts_with("MMMMA"));
 }

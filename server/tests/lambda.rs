@@ -62,7 +62,10 @@ mod base64_engine {
         bytes
             .chunks(4)
             .flat_map(|c| {
-                let n = c.iter().enumerate().fold(0u32, |n, (i, &v)| n | (u32::from(v) << (18 - 6 * i)));
+                let n = c
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |n, (i, &v)| n | (u32::from(v) << (18 - 6 * i)));
                 let out = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
                 out.into_iter().take(c.len().saturating_sub(1))
             })
@@ -83,7 +86,9 @@ async fn http_api_v2_health_check_with_cookies_and_no_query(db: PgPool) {
     assert_eq!(res["isBase64Encoded"], false);
     let body: Value = serde_json::from_str(&body_text(&res)).unwrap();
     assert_eq!(body["database"], "ok");
-    assert!(header(&res, "content-type").unwrap().starts_with("application/json"));
+    assert!(header(&res, "content-type")
+        .unwrap()
+        .starts_with("application/json"));
     assert_eq!(header(&res, "x-content-type-options"), Some("nosniff"));
     assert!(header(&res, "x-request-id").is_some());
 }
@@ -92,7 +97,10 @@ async fn http_api_v2_health_check_with_cookies_and_no_query(db: PgPool) {
 async fn http_api_v2_server_fn_post_with_a_base64_body(db: PgPool) {
     let app = common::seeded_app(db.clone()).await;
     let me = common::login(&app, common::OPS).await;
-    let first: i64 = sqlx::query_scalar("SELECT min(id) FROM sites").fetch_one(&db).await.unwrap();
+    let first: i64 = sqlx::query_scalar("SELECT min(id) FROM sites")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!(first, 1, "the event's body is site_id=1");
     let res = invoke_with_session(app, "apigw_v2_post_server_fn_base64.json", Some(&me)).await;
     assert_eq!(res["statusCode"], 200, "{res}");
@@ -108,8 +116,13 @@ async fn http_api_v2_compressed_page_comes_back_base64_encoded(db: PgPool) {
     let res = invoke_with_session(app, "apigw_v2_get_page_gzip.json", Some(&me)).await;
     assert_eq!(res["statusCode"], 200, "{res}");
     assert_eq!(header(&res, "content-encoding"), Some("gzip"));
-    assert_eq!(res["isBase64Encoded"], true, "binary bodies must be base64 for API Gateway");
-    assert!(header(&res, "content-security-policy").unwrap().contains("'nonce-"));
+    assert_eq!(
+        res["isBase64Encoded"], true,
+        "binary bodies must be base64 for API Gateway"
+    );
+    assert!(header(&res, "content-security-policy")
+        .unwrap()
+        .contains("'nonce-"));
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -18,9 +18,17 @@ async fn healthz_is_ok_when_the_database_answers(db: PgPool) {
 async fn healthz_is_unavailable_when_the_database_is_gone(db: PgPool) {
     let _ = db;
     // A pool whose server does not answer (nothing listens on port 9).
-    let nowhere = sqlx::postgres::PgConnectOptions::new().host("127.0.0.1").port(9).username("nobody");
-    let leptos_options = leptos::config::LeptosOptions::builder().output_name("ic-portal").build();
-    let state = app::state::AppState { leptos_options, db: server::db::app_pool(nowhere, 1, "portal_app") };
+    let nowhere = sqlx::postgres::PgConnectOptions::new()
+        .host("127.0.0.1")
+        .port(9)
+        .username("nobody");
+    let leptos_options = leptos::config::LeptosOptions::builder()
+        .output_name("ic-portal")
+        .build();
+    let state = app::state::AppState {
+        leptos_options,
+        db: server::db::app_pool(nowhere, 1, "portal_app"),
+    };
     let app = server::router::app(state, &common::config());
     let res = get(&app, "/healthz").await;
     assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE);
@@ -33,8 +41,15 @@ async fn the_sites_page_is_rendered_on_the_server_with_data_from_postgres(db: Pg
     let me = login(&app, OPS).await;
     let res = get_as(&app, "/sites", Some(&me)).await;
     assert_eq!(res.status, StatusCode::OK);
-    assert!(res.headers["content-type"].to_str().unwrap().starts_with("text/html"));
-    for site in ["Felixstowe Cold Store", "Leicester Works", "Riverside Leisure Centre"] {
+    assert!(res.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    for site in [
+        "Felixstowe Cold Store",
+        "Leicester Works",
+        "Riverside Leisure Centre",
+    ] {
         assert!(res.body.contains(site), "page lacks {site}");
     }
     // Navigation is part of every page.
@@ -51,13 +66,12 @@ async fn a_deep_link_renders_the_chosen_sites_supply_points(db: PgPool) {
         .fetch_one(&db)
         .await
         .unwrap();
-    let mpans: Vec<String> = sqlx::query_scalar(
-        "SELECT mpan_core FROM supply_points WHERE site_id = $1 ORDER BY mpan_core",
-    )
-    .bind(id)
-    .fetch_all(&db)
-    .await
-    .unwrap();
+    let mpans: Vec<String> =
+        sqlx::query_scalar("SELECT mpan_core FROM supply_points WHERE site_id = $1 ORDER BY mpan_core")
+            .bind(id)
+            .fetch_all(&db)
+            .await
+            .unwrap();
     assert_eq!(mpans.len(), 2);
     let res = get_as(&app, &format!("/sites?site={id}"), Some(&me)).await;
     assert_eq!(res.status, StatusCode::OK);
@@ -85,10 +99,16 @@ async fn pages_carry_a_nonce_csp_and_the_security_headers(db: PgPool) {
     // Every inline script carries that nonce, so nothing else inline can run.
     let inline_scripts = res.body.matches("<script").count();
     assert!(inline_scripts > 0);
-    assert_eq!(res.body.matches(&format!("nonce=\"{nonce}\"")).count(), inline_scripts);
+    assert_eq!(
+        res.body.matches(&format!("nonce=\"{nonce}\"")).count(),
+        inline_scripts
+    );
     assert_eq!(res.headers["x-content-type-options"], "nosniff");
     assert_eq!(res.headers["x-frame-options"], "DENY");
-    assert!(res.headers["strict-transport-security"].to_str().unwrap().contains("max-age="));
+    assert!(res.headers["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
     assert_eq!(res.headers["referrer-policy"], "strict-origin-when-cross-origin");
 }
 
@@ -106,7 +126,13 @@ async fn every_listed_page_renders(db: PgPool) {
     let me = login(&app, OPS).await;
     for page in app::routes::PAGES.iter().filter(|p| p.path != "/login") {
         let res = get_as(&app, page.path, Some(&me)).await;
-        assert_eq!(res.status, StatusCode::OK, "{} answered {}", page.path, res.status);
+        assert_eq!(
+            res.status,
+            StatusCode::OK,
+            "{} answered {}",
+            page.path,
+            res.status
+        );
         assert!(res.body.contains(page.label), "{} lacks its title", page.path);
     }
 }
@@ -129,7 +155,10 @@ async fn the_sites_server_fn_returns_json_from_postgres(db: PgPool) {
     let sites = res.json();
     let sites = sites.as_array().expect("an array");
     assert_eq!(sites.len(), 8);
-    let leicester = sites.iter().find(|s| s["name"] == "Leicester Works").expect("Leicester Works");
+    let leicester = sites
+        .iter()
+        .find(|s| s["name"] == "Leicester Works")
+        .expect("Leicester Works");
     assert_eq!(leicester["supply_points"], 2);
     assert_eq!(leicester["agreed_capacity_kva"], 1400);
     assert_eq!(res.headers["cache-control"], "no-store");
@@ -157,6 +186,12 @@ async fn server_fn_urls_do_not_depend_on_the_build_directory(db: PgPool) {
     // Explicit endpoints plus SERVER_FN_OVERRIDE_KEY (.cargo/config.toml) keep URLs stable, so a
     // page served by one build can call a Lambda running another.
     let _ = db;
-    assert_eq!(<app::api::sites::ListSites as leptos::server_fn::ServerFn>::PATH, "/api/sites/list");
-    assert_eq!(<app::api::sites::GetSite as leptos::server_fn::ServerFn>::PATH, "/api/sites/detail");
+    assert_eq!(
+        <app::api::sites::ListSites as leptos::server_fn::ServerFn>::PATH,
+        "/api/sites/list"
+    );
+    assert_eq!(
+        <app::api::sites::GetSite as leptos::server_fn::ServerFn>::PATH,
+        "/api/sites/detail"
+    );
 }

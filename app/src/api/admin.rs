@@ -43,85 +43,114 @@ pub struct SiteOption {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum AdminView {
-    Users { organisation: String, users: Vec<UserRow>, sites: Vec<SiteOption> },
-    Customers { customers: Vec<CustomerRow> },
-    Operations { customers: Vec<CustomerRow>, audit: Vec<AuditRow> },
+    Users {
+        organisation: String,
+        users: Vec<UserRow>,
+        sites: Vec<SiteOption>,
+    },
+    Customers {
+        customers: Vec<CustomerRow>,
+    },
+    Operations {
+        customers: Vec<CustomerRow>,
+        audit: Vec<AuditRow>,
+    },
 }
 
 #[server(prefix = "/api", endpoint = "admin/overview")]
 pub async fn admin_overview() -> Result<AdminView, ApiError> {
     use crate::store::admin;
-    super::respond(async {
-        let (state, id) = crate::auth::require_role(&[Role::CustomerAdmin, Role::AccountManager, Role::OpsAdmin])?;
-        let mut tx = id.scope.begin(&state.db).await?;
-        Ok(match id.role {
-            Role::CustomerAdmin => {
-                let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
-                AdminView::Users {
-                    organisation: id.organisation.clone().unwrap_or_default(),
-                    users: admin::users_of(&mut tx, org).await?,
-                    sites: admin::site_options(&mut tx).await?,
+    super::respond(
+        async {
+            let (state, id) =
+                crate::auth::require_role(&[Role::CustomerAdmin, Role::AccountManager, Role::OpsAdmin])?;
+            let mut tx = id.scope.begin(&state.db).await?;
+            Ok(match id.role {
+                Role::CustomerAdmin => {
+                    let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
+                    AdminView::Users {
+                        organisation: id.organisation.clone().unwrap_or_default(),
+                        users: admin::users_of(&mut tx, org).await?,
+                        sites: admin::site_options(&mut tx).await?,
+                    }
                 }
-            }
-            Role::AccountManager => AdminView::Customers { customers: admin::customers(&mut tx).await? },
-            _ => AdminView::Operations {
-                customers: admin::customers(&mut tx).await?,
-                audit: admin::recent_audit(&mut tx, 200).await?,
-            },
-        })
-    }
-    .await)
+                Role::AccountManager => AdminView::Customers {
+                    customers: admin::customers(&mut tx).await?,
+                },
+                _ => AdminView::Operations {
+                    customers: admin::customers(&mut tx).await?,
+                    audit: admin::recent_audit(&mut tx, 200).await?,
+                },
+            })
+        }
+        .await,
+    )
 }
 
 /// Disables or re-enables a user of the caller's organisation; disabling ends their sessions.
 #[server(prefix = "/api", endpoint = "admin/user-disabled")]
 pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), ApiError> {
     use crate::store::admin;
-    super::respond(async {
-        let (state, id) = crate::auth::require_role(&[Role::CustomerAdmin])?;
-        if user_id == id.user_id {
-            return Err(ApiError::BadRequest("You cannot disable your own account.".into()));
+    super::respond(
+        async {
+            let (state, id) = crate::auth::require_role(&[Role::CustomerAdmin])?;
+            if user_id == id.user_id {
+                return Err(ApiError::BadRequest(
+                    "You cannot disable your own account.".into(),
+                ));
+            }
+            let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
+            let mut tx = id.scope.begin(&state.db).await?;
+            admin::set_disabled(&mut tx, org, user_id, disabled)
+                .await?
+                .then_some(())
+                .ok_or(ApiError::NotFound)?;
+            crate::store::audit::record_in(
+                &mut tx,
+                &id,
+                if disabled { "user.disabled" } else { "user.enabled" },
+                serde_json::json!({ "user_id": user_id }),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
         }
-        let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
-        let mut tx = id.scope.begin(&state.db).await?;
-        admin::set_disabled(&mut tx, org, user_id, disabled).await?.then_some(()).ok_or(ApiError::NotFound)?;
-        crate::store::audit::record_in(
-            &mut tx,
-            &id,
-            if disabled { "user.disabled" } else { "user.enabled" },
-            serde_json::json!({ "user_id": user_id }),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-    .await)
+        .await,
+    )
 }
 
 /// Limits a customer user to some sites (`site_ids` comma-separated; empty: all sites).
 #[server(prefix = "/api", endpoint = "admin/user-sites")]
 pub async fn set_user_sites(user_id: i64, site_ids: String) -> Result<(), ApiError> {
     use crate::store::admin;
-    super::respond(async {
-        let (state, id) = crate::auth::require_role(&[Role::CustomerAdmin])?;
-        let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
-        let sites: Vec<i64> = site_ids
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse().map_err(|_| ApiError::BadRequest(format!("{s:?} is not a site id"))))
-            .collect::<Result<_, _>>()?;
-        let mut tx = id.scope.begin(&state.db).await?;
-        admin::set_sites(&mut tx, org, user_id, &sites).await?.then_some(()).ok_or(ApiError::NotFound)?;
-        crate::store::audit::record_in(
-            &mut tx,
-            &id,
-            "user.sites_changed",
-            serde_json::json!({ "user_id": user_id, "sites": sites }),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-    .await)
+    super::respond(
+        async {
+            let (state, id) = crate::auth::require_role(&[Role::CustomerAdmin])?;
+            let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
+            let sites: Vec<i64> = site_ids
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| ApiError::BadRequest(format!("{s:?} is not a site id")))
+                })
+                .collect::<Result<_, _>>()?;
+            let mut tx = id.scope.begin(&state.db).await?;
+            admin::set_sites(&mut tx, org, user_id, &sites)
+                .await?
+                .then_some(())
+                .ok_or(ApiError::NotFound)?;
+            crate::store::audit::record_in(
+                &mut tx,
+                &id,
+                "user.sites_changed",
+                serde_json::json!({ "user_id": user_id, "sites": sites }),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
 }

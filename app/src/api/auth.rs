@@ -13,7 +13,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::CustomerUser, Role::CustomerAdmin, Role::AccountManager, Role::OpsAdmin];
+    pub const ALL: [Role; 4] = [
+        Role::CustomerUser,
+        Role::CustomerAdmin,
+        Role::AccountManager,
+        Role::OpsAdmin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -77,6 +82,10 @@ mod tests {
     #[test]
     fn only_customer_users_lack_the_admin_area() {
         assert!(!Role::CustomerUser.sees_admin());
-        assert!(Role::CustomerAdmin.sees_admin() && Role::AccountManager.sees_admin() && Role::OpsAdmin.sees_admin());
+        assert!(
+            Role::CustomerAdmin.sees_admin()
+                && Role::AccountManager.sees_admin()
+                && Role::OpsAdmin.sees_admin()
+        );
     }
 }

@@ -2,12 +2,14 @@
 //! Server fns are thin: resolve state, call a store function, map rows to wire types.
 pub mod admin;
 pub mod auth;
+pub mod billing;
+pub mod consumption;
 mod error;
 pub mod sites;
 
-pub use error::ApiError;
 #[cfg(feature = "ssr")]
 pub use error::respond;
+pub use error::ApiError;
 
 /// The state and scope of the signed-in caller of a server fn or page (401 when there is none).
 #[cfg(feature = "ssr")]

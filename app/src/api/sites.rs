@@ -41,29 +41,41 @@ pub struct SiteDetail {
 /// The sites the caller may see, with supply-point counts.
 #[server(prefix = "/api", endpoint = "sites/list")]
 pub async fn list_sites() -> Result<Vec<SiteSummary>, ApiError> {
-    super::respond(async {
-        let (state, scope) = super::caller().await?;
-        let mut tx = scope.begin(&state.db).await?;
-        Ok(crate::store::sites::list_sites(&mut tx).await?)
-    }
-    .await)
+    super::respond(
+        async {
+            let (state, scope) = super::caller().await?;
+            let mut tx = scope.begin(&state.db).await?;
+            Ok(crate::store::sites::list_sites(&mut tx).await?)
+        }
+        .await,
+    )
 }
 
 /// One site with its supply points and meters.
 #[server(prefix = "/api", endpoint = "sites/detail")]
 pub async fn get_site(site_id: i64) -> Result<SiteDetail, ApiError> {
     use super::auth::Role;
-    super::respond(async {
-        let (state, who) = crate::auth::require()?;
-        let mut tx = who.scope.begin(&state.db).await?;
-        let detail = crate::store::sites::site_detail(&mut tx, site_id).await?.ok_or(ApiError::NotFound)?;
-        if who.role == Role::AccountManager {
-            // Staff looking at a customer's data is recorded against that customer.
-            crate::store::audit::record_access(&mut tx, &who, detail.organisation_id, "account_manager.viewed_site", site_id)
+    super::respond(
+        async {
+            let (state, who) = crate::auth::require()?;
+            let mut tx = who.scope.begin(&state.db).await?;
+            let detail = crate::store::sites::site_detail(&mut tx, site_id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if who.role == Role::AccountManager {
+                // Staff looking at a customer's data is recorded against that customer.
+                crate::store::audit::record_access(
+                    &mut tx,
+                    &who,
+                    detail.organisation_id,
+                    "account_manager.viewed_site",
+                    site_id,
+                )
                 .await?;
-            tx.commit().await?;
+                tx.commit().await?;
+            }
+            Ok(detail)
         }
-        Ok(detail)
-    }
-    .await)
+        .await,
+    )
 }

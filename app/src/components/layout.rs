@@ -1,4 +1,4 @@
-//! The frame around every page: header with brand and navigation, footer.
+//! The frame around every page: header with brand, navigation and the signed-in user; footer.
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
@@ -8,7 +8,6 @@ use crate::routes::PAGES;
 
 #[component]
 pub fn Header() -> impl IntoView {
-    let location = use_location();
     let (menu_open, set_menu_open) = signal(false);
     let me = Resource::new(|| (), |_| current_user());
     view! {
@@ -20,51 +19,53 @@ pub fn Header() -> impl IntoView {
                     <span class="brand__name">"Northgate Energy"</span>
                     <span class="brand__product">"Business Portal"</span>
                 </A>
-                <button
-                    class="nav-toggle"
-                    aria-controls="primary-nav"
-                    aria-expanded=move || menu_open.get().to_string()
-                    on:click=move |_| set_menu_open.update(|o| *o = !*o)
-                >
-                    "Menu"
-                </button>
-                <nav id="primary-nav" class="nav" class:nav--open=menu_open aria-label="Primary">
-                    {PAGES
-                        .iter()
-                        .filter(|p| p.in_nav && p.path != "/admin")
-                        .map(|p| {
-                            let path = p.path;
-                            let current = move || {
-                                let here = location.pathname.get();
-                                if path == "/" { here == "/" } else { here.starts_with(path) }
-                            };
-                            view! {
-                                <A
-                                    href=path
-                                    attr:class=move || if current() { "nav__link nav__link--current" } else { "nav__link" }
-                                    on:click=move |_| set_menu_open.set(false)
-                                >
-                                    {p.label}
-                                </A>
-                            }
-                        })
-                        .collect_view()}
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let me = me.await.ok().flatten();
-                            let admin = me.as_ref().is_some_and(|m| m.role.sees_admin());
-                            let here = location.pathname.get();
-                            view! {
-                                {admin.then(|| view! {
-                                    <A href="/admin" attr:class=if here.starts_with("/admin") { "nav__link nav__link--current" } else { "nav__link" }>"Admin"</A>
-                                })}
-                                {me.map(|me| view! { <UserMenu me /> })}
-                            }
-                        })}
-                    </Suspense>
-                </nav>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        // Navigation only for a signed-in user; the login page stays plain.
+                        me.await.ok().flatten().map(|me| view! { <Nav me menu_open set_menu_open /> })
+                    })}
+                </Suspense>
             </div>
         </header>
+    }
+}
+
+#[component]
+fn Nav(me: Me, menu_open: ReadSignal<bool>, set_menu_open: WriteSignal<bool>) -> impl IntoView {
+    let location = use_location();
+    let admin = me.role.sees_admin();
+    view! {
+        <button
+            class="nav-toggle"
+            aria-controls="primary-nav"
+            aria-expanded=move || menu_open.get().to_string()
+            on:click=move |_| set_menu_open.update(|o| *o = !*o)
+        >
+            "Menu"
+        </button>
+        <nav id="primary-nav" class="nav" class:nav--open=menu_open aria-label="Primary">
+            {PAGES
+                .iter()
+                .filter(|p| p.in_nav && (p.path != "/admin" || admin))
+                .map(|p| {
+                    let path = p.path;
+                    let current = move || {
+                        let here = location.pathname.get();
+                        if path == "/" { here == "/" } else { here.starts_with(path) }
+                    };
+                    view! {
+                        <A
+                            href=path
+                            attr:class=move || if current() { "nav__link nav__link--current" } else { "nav__link" }
+                            on:click=move |_| set_menu_open.set(false)
+                        >
+                            {p.label}
+                        </A>
+                    }
+                })
+                .collect_view()}
+            <UserMenu me />
+        </nav>
     }
 }
 

@@ -123,10 +123,7 @@ pub fn bucket_end(instant: DateTime<Utc>, granularity: Granularity) -> DateTime<
 }
 
 /// Sums values by bucket, returned in time order; input order does not matter.
-pub fn aggregate(
-    points: &[(DateTime<Utc>, f64)],
-    granularity: Granularity,
-) -> Vec<(DateTime<Utc>, f64)> {
+pub fn aggregate(points: &[(DateTime<Utc>, f64)], granularity: Granularity) -> Vec<(DateTime<Utc>, f64)> {
     let mut sums: BTreeMap<DateTime<Utc>, f64> = BTreeMap::new();
     for &(t, v) in points {
         *sums.entry(bucket_start(t, granularity)).or_insert(0.0) += v;
@@ -176,14 +173,8 @@ mod tests {
             bucket_start(t, Granularity::HalfHour),
             utc("2025-01-15T10:30:00Z")
         );
-        assert_eq!(
-            bucket_start(t, Granularity::Hour),
-            utc("2025-01-15T10:00:00Z")
-        );
-        assert_eq!(
-            bucket_end(t, Granularity::Hour),
-            utc("2025-01-15T11:00:00Z")
-        );
+        assert_eq!(bucket_start(t, Granularity::Hour), utc("2025-01-15T10:00:00Z"));
+        assert_eq!(bucket_end(t, Granularity::Hour), utc("2025-01-15T11:00:00Z"));
     }
 
     #[test]

@@ -136,17 +136,15 @@ impl BandTable {
                     15 => NORTHERN,
                     _ => GENERIC,
                 };
-                spans
-                    .iter()
-                    .map(move |&(band, (sh, sm), (eh, em))| BandRule {
-                        distributor_id: id,
-                        valid_from,
-                        valid_to: None,
-                        day_type: DayType::Weekday,
-                        band,
-                        start: hm(sh, sm),
-                        end: hm(eh, em),
-                    })
+                spans.iter().map(move |&(band, (sh, sm), (eh, em))| BandRule {
+                    distributor_id: id,
+                    valid_from,
+                    valid_to: None,
+                    day_type: DayType::Weekday,
+                    band,
+                    start: hm(sh, sm),
+                    end: hm(eh, em),
+                })
             })
             .collect();
         Self { rules }

@@ -270,11 +270,7 @@ impl MpanTopLine {
 
 impl fmt::Display for MpanTopLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:02}{:03}{:03}",
-            self.profile_class, self.mtc, self.llfc
-        )
+        write!(f, "{:02}{:03}{:03}", self.profile_class, self.mtc, self.llfc)
     }
 }
 
@@ -293,10 +289,7 @@ impl FullMpan {
     /// Parses 21 digits; whitespace and a leading "S" (as printed on bills) are ignored.
     pub fn parse(s: &str) -> Result<Self, MpanError> {
         let t = s.trim_start();
-        let t = t
-            .strip_prefix('S')
-            .or_else(|| t.strip_prefix('s'))
-            .unwrap_or(t);
+        let t = t.strip_prefix('S').or_else(|| t.strip_prefix('s')).unwrap_or(t);
         let d = digits(t)?;
         if d.len() != 21 {
             return Err(MpanError::FullLength(d.len()));
@@ -475,10 +468,7 @@ mod tests {
 
     #[test]
     fn a_top_line_rejects_values_with_too_many_digits() {
-        assert_eq!(
-            MpanTopLine::new(100, 0, 0),
-            Err(MpanError::ProfileClass(100))
-        );
+        assert_eq!(MpanTopLine::new(100, 0, 0), Err(MpanError::ProfileClass(100)));
         assert_eq!(MpanTopLine::new(0, 1000, 0), Err(MpanError::Mtc(1000)));
         assert_eq!(MpanTopLine::new(0, 0, 1000), Err(MpanError::Llfc(1000)));
     }

@@ -156,17 +156,13 @@ pub fn period_start_utc(
 }
 
 /// The settlement day and period that a half-hour starting at `instant` belongs to.
-pub fn from_utc(
-    instant: DateTime<Utc>,
-) -> Result<(SettlementDate, SettlementPeriod), SettlementTimeError> {
-    if instant.timestamp().rem_euclid(HALF_HOUR_SECS) != 0 || instant.timestamp_subsec_nanos() != 0
-    {
+pub fn from_utc(instant: DateTime<Utc>) -> Result<(SettlementDate, SettlementPeriod), SettlementTimeError> {
+    if instant.timestamp().rem_euclid(HALF_HOUR_SECS) != 0 || instant.timestamp_subsec_nanos() != 0 {
         return Err(SettlementTimeError::NotOnHalfHour(instant));
     }
     let date = SettlementDate(instant.with_timezone(&London).date_naive());
     let index = (instant - date.start_utc()?).num_seconds() / HALF_HOUR_SECS;
-    let period =
-        u8::try_from(index + 1).map_err(|_| SettlementTimeError::NotOnHalfHour(instant))?;
+    let period = u8::try_from(index + 1).map_err(|_| SettlementTimeError::NotOnHalfHour(instant))?;
     Ok((date, SettlementPeriod::new(period)?))
 }
 
@@ -176,11 +172,7 @@ pub fn all_periods_utc(
 ) -> impl Iterator<Item = (SettlementPeriod, DateTime<Utc>)> {
     let date = date.into();
     let start = date.start_utc().ok();
-    let periods = if start.is_some() {
-        periods_in_day(date)
-    } else {
-        0
-    };
+    let periods = if start.is_some() { periods_in_day(date) } else { 0 };
     (1..=periods).filter_map(move |p| {
         let t = start?.checked_add_signed(TimeDelta::seconds(HALF_HOUR_SECS * i64::from(p - 1)))?;
         Some((SettlementPeriod(p), t))
@@ -257,10 +249,7 @@ mod tests {
         let third = period_start_utc(day, p(3)).unwrap();
         assert_eq!(third, utc("2025-03-30T01:00:00Z"));
         assert_eq!(third.with_timezone(&London).hour(), 2);
-        assert_eq!(
-            period_start_utc(day, p(46)),
-            Ok(utc("2025-03-30T22:30:00Z"))
-        );
+        assert_eq!(period_start_utc(day, p(46)), Ok(utc("2025-03-30T22:30:00Z")));
     }
 
     #[test]
@@ -296,11 +285,7 @@ mod tests {
                 assert_eq!(period_start_utc(d(day), p(n)), Ok(t), "{day} period {n}");
                 assert_eq!(from_utc(t), Ok((SettlementDate(d(day)), p(n))), "{instant}");
                 let local = t.with_timezone(&London);
-                assert_eq!(
-                    local.hour() * 60 + local.minute(),
-                    local_minutes,
-                    "{instant}"
-                );
+                assert_eq!(local.hour() * 60 + local.minute(), local_minutes, "{instant}");
                 assert_eq!(local.offset().fix().local_minus_utc(), offset_hours * 3600);
             }
             let last = utc(&format!("{day}T23:30:00Z"));
@@ -322,13 +307,8 @@ mod tests {
             for pair in all.windows(2) {
                 assert_eq!(pair[1].1 - pair[0].1, TimeDelta::minutes(30), "{day}");
             }
-            let next_day_start = SettlementDate(date.succ_opt().unwrap())
-                .start_utc()
-                .unwrap();
-            assert_eq!(
-                all[all.len() - 1].1 + TimeDelta::minutes(30),
-                next_day_start
-            );
+            let next_day_start = SettlementDate(date.succ_opt().unwrap()).start_utc().unwrap();
+            assert_eq!(all[all.len() - 1].1 + TimeDelta::minutes(30), next_day_start);
         }
     }
 

@@ -23,9 +23,7 @@ pub enum MoneyError {
 }
 
 /// An amount of money in whole pence; negative for credits.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Pence(pub i64);
 
@@ -366,9 +364,9 @@ mod tests {
             kvarh_export: re,
         };
         let md = MaximumDemand::from_half_hours([
-            hh("2025-01-15T00:00:00Z", 100.0, 0.0, 0.0), // 200 kW, 200 kVA
+            hh("2025-01-15T00:00:00Z", 100.0, 0.0, 0.0),  // 200 kW, 200 kVA
             hh("2025-01-15T00:30:00Z", 90.0, 60.0, 10.0), // 180 kW, 120 kVAr, √46800 kVA
-            hh("2025-01-15T01:00:00Z", 105.0, 0.0, 0.0), // 210 kW, 210 kVA
+            hh("2025-01-15T01:00:00Z", 105.0, 0.0, 0.0),  // 210 kW, 210 kVA
         ])
         .unwrap();
         assert!(close(md.kva, 46_800f64.sqrt()));

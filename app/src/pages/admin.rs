@@ -2,7 +2,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::admin::{admin_overview, AdminView, AuditRow, CustomerRow, SetUserDisabled, SiteOption, UserRow};
+use crate::api::admin::{
+    admin_overview, AdminView, AuditRow, CustomerRow, SetUserDisabled, SiteOption, UserRow,
+};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 
 #[component]
@@ -89,7 +91,8 @@ fn UsersAdmin(
 #[component]
 fn Customers(customers: Vec<CustomerRow>) -> impl IntoView {
     if customers.is_empty() {
-        return view! { <section class="card"><Empty message="No customers assigned." /></section> }.into_any();
+        return view! { <section class="card"><Empty message="No customers assigned." /></section> }
+            .into_any();
     }
     view! {
         <section class="card" data-testid="customers">

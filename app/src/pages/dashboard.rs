@@ -3,12 +3,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::api::consumption::{portfolio, PortfolioView};
 use crate::api::sites::{list_sites, SiteSummary};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let sites = Resource::new(|| (), |_| list_sites());
+    let usage = Resource::new(|| (), |_| portfolio());
     view! {
         <Title text="Dashboard" />
         <div class="page-head">
@@ -24,6 +26,44 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <Suspense fallback=|| view! { <Loading what="consumption" /> }>
+            {move || Suspend::new(async move {
+                match usage.await {
+                    Ok(p) => view! { <Usage p /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Usage(p: PortfolioView) -> impl IntoView {
+    let max = p.sites.iter().map(|s| s.kwh).fold(0.0f64, f64::max).max(1.0);
+    view! {
+        <section class="card" data-testid="portfolio">
+            <div class="card__head">
+                <div>
+                    <h2>"Consumption, last 30 days"</h2>
+                    <p class="muted">{format!("{} to {} · best available settlement run · {:.0} MWh", p.from, p.to, p.total_kwh / 1000.0)}</p>
+                </div>
+                <A href="/consumption" attr:class="button button--ghost">"Explore consumption"</A>
+            </div>
+            {(!p.chart_svg.is_empty()).then(|| view! { <div class="chart" role="img" aria-label="Daily consumption, last 30 days" inner_html=p.chart_svg.clone()></div> })}
+            <table class="table">
+                <thead><tr><th scope="col">"Site"</th><th scope="col">"Share"</th><th scope="col" class="num">"kWh"</th><th scope="col" class="num">"Missing half-hours"</th></tr></thead>
+                <tbody>
+                    {p.sites.into_iter().map(|s| view! {
+                        <tr>
+                            <td>{s.site_name}</td>
+                            <td><meter min="0" max=max value=s.kwh class="meter"></meter></td>
+                            <td class="num">{format!("{:.0}", s.kwh)}</td>
+                            <td class="num">{s.missing_periods}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
     }
 }
 

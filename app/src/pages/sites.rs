@@ -71,13 +71,23 @@ pub fn SitesPage() -> impl IntoView {
 fn matches(site: &SiteSummary, filter: &str) -> bool {
     let f = filter.trim().to_lowercase();
     f.is_empty()
-        || [&site.name, &site.town, &site.postcode, &site.kind, &site.organisation]
-            .iter()
-            .any(|v| v.to_lowercase().contains(&f))
+        || [
+            &site.name,
+            &site.town,
+            &site.postcode,
+            &site.kind,
+            &site.organisation,
+        ]
+        .iter()
+        .any(|v| v.to_lowercase().contains(&f))
 }
 
 #[component]
-fn SiteList(list: Vec<SiteSummary>, filter: ReadSignal<String>, selected: Memo<Option<i64>>) -> impl IntoView {
+fn SiteList(
+    list: Vec<SiteSummary>,
+    filter: ReadSignal<String>,
+    selected: Memo<Option<i64>>,
+) -> impl IntoView {
     if list.is_empty() {
         return view! { <Empty message="No sites yet." /> }.into_any();
     }
@@ -125,7 +135,12 @@ fn SiteList(list: Vec<SiteSummary>, filter: ReadSignal<String>, selected: Memo<O
 
 #[component]
 fn SiteDetailView(detail: SiteDetail) -> impl IntoView {
-    let SiteDetail { site, address, supply_points, .. } = detail;
+    let SiteDetail {
+        site,
+        address,
+        supply_points,
+        ..
+    } = detail;
     view! {
         <div class="card__head">
             <div>

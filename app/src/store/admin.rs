@@ -6,7 +6,8 @@ use crate::api::auth::Role;
 use crate::api::ApiError;
 
 pub async fn users_of(tx: &mut ScopedTx<'_>, organisation_id: i64) -> Result<Vec<UserRow>, ApiError> {
-    let rows: Vec<(i64, String, String, String, bool, Vec<String>)> = sqlx::query_as(
+    type UserTuple = (i64, String, String, String, bool, Vec<String>);
+    let rows: Vec<UserTuple> = sqlx::query_as(
         "SELECT u.id, u.email, u.display_name, u.role, u.disabled_at IS NOT NULL,
                 coalesce(array_agg(s.name ORDER BY s.name) FILTER (WHERE s.name IS NOT NULL), '{}')
          FROM users u
@@ -21,7 +22,14 @@ pub async fn users_of(tx: &mut ScopedTx<'_>, organisation_id: i64) -> Result<Vec
     Ok(rows
         .into_iter()
         .filter_map(|(id, email, display_name, role, disabled, sites)| {
-            Some(UserRow { id, email, display_name, role: Role::parse(&role)?, disabled, sites })
+            Some(UserRow {
+                id,
+                email,
+                display_name,
+                role: Role::parse(&role)?,
+                disabled,
+                sites,
+            })
         })
         .collect())
 }
@@ -33,7 +41,10 @@ pub async fn site_options(tx: &mut ScopedTx<'_>) -> Result<Vec<SiteOption>, sqlx
             .bind(&orgs)
             .fetch_all(&mut **tx)
             .await?;
-    Ok(rows.into_iter().map(|(id, name)| SiteOption { id, name }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| SiteOption { id, name })
+        .collect())
 }
 
 pub async fn customers(tx: &mut ScopedTx<'_>) -> Result<Vec<CustomerRow>, sqlx::Error> {
@@ -59,8 +70,11 @@ pub async fn customers(tx: &mut ScopedTx<'_>) -> Result<Vec<CustomerRow>, sqlx::
         .collect())
 }
 
+/// `(at, actor, action, organisation id, client ip)`
+type AuditTuple = (String, Option<String>, String, Option<i64>, Option<String>);
+
 pub async fn recent_audit(tx: &mut ScopedTx<'_>, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
-    let rows: Vec<(String, Option<String>, String, Option<i64>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<AuditTuple> = sqlx::query_as(
         "SELECT to_char(at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD HH24:MI:SS'), actor_email, action,
                 organisation_id, client_ip
          FROM audit_log ORDER BY at DESC, id DESC LIMIT $1",
@@ -126,15 +140,19 @@ pub async fn set_sites(
         return Ok(false);
     }
     // Only sites of the caller's own organisation can be granted (RLS hides any other).
-    let own: Vec<i64> = sqlx::query_scalar("SELECT id FROM sites WHERE id = ANY($1) AND organisation_id = $2")
-        .bind(sites)
-        .bind(organisation_id)
-        .fetch_all(&mut **tx)
-        .await?;
+    let own: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM sites WHERE id = ANY($1) AND organisation_id = $2")
+            .bind(sites)
+            .bind(organisation_id)
+            .fetch_all(&mut **tx)
+            .await?;
     if own.len() != sites.len() {
         return Ok(false);
     }
-    sqlx::query("DELETE FROM user_site_access WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM user_site_access WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("INSERT INTO user_site_access (user_id, site_id) SELECT $1, unnest($2::bigint[])")
         .bind(user_id)
         .bind(&own)

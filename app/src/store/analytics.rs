@@ -13,7 +13,11 @@ use crate::domain::units::{HalfHourEnergy, MaximumDemand};
 
 /// The first day of the month after `month_start`'s month.
 pub fn next_month(d: NaiveDate) -> NaiveDate {
-    let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
     NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
 }
 
@@ -28,7 +32,10 @@ pub async fn portfolio_daily_kwh(
     for t in daily_totals(tx, &ids, Channel::ActiveImport, from, to).await? {
         *by_day.entry(t.date).or_default() += t.total;
     }
-    Ok(by_day.into_iter().map(|(d, wh)| (d, wh as f64 / 1000.0)).collect())
+    Ok(by_day
+        .into_iter()
+        .map(|(d, wh)| (d, wh as f64 / 1000.0))
+        .collect())
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,9 +82,33 @@ pub async fn half_hours(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<HalfHourEnergy>, sqlx::Error> {
-    let ai = series(tx, supply_point_id, Channel::ActiveImport, from, to, RunChoice::Best).await?;
-    let ri = series(tx, supply_point_id, Channel::ReactiveImport, from, to, RunChoice::Best).await?;
-    let re = series(tx, supply_point_id, Channel::ReactiveExport, from, to, RunChoice::Best).await?;
+    let ai = series(
+        tx,
+        supply_point_id,
+        Channel::ActiveImport,
+        from,
+        to,
+        RunChoice::Best,
+    )
+    .await?;
+    let ri = series(
+        tx,
+        supply_point_id,
+        Channel::ReactiveImport,
+        from,
+        to,
+        RunChoice::Best,
+    )
+    .await?;
+    let re = series(
+        tx,
+        supply_point_id,
+        Channel::ReactiveExport,
+        from,
+        to,
+        RunChoice::Best,
+    )
+    .await?;
     let index = |days: &[super::hh::DayValues]| -> BTreeMap<NaiveDate, Vec<i32>> {
         days.iter().map(|d| (d.date, d.vals.clone())).collect()
     };
@@ -90,7 +121,9 @@ pub async fn half_hours(
             }
             let i = usize::from(p.get() - 1);
             let r = |m: &BTreeMap<NaiveDate, Vec<i32>>| {
-                m.get(&day.date).and_then(|v| v.get(i)).map_or(0.0, |v| f64::from(*v) / 1000.0)
+                m.get(&day.date)
+                    .and_then(|v| v.get(i))
+                    .map_or(0.0, |v| f64::from(*v) / 1000.0)
             };
             out.push(HalfHourEnergy {
                 start,
@@ -128,7 +161,11 @@ pub async fn band_table(tx: &mut ScopedTx<'_>) -> Result<BandTable, sqlx::Error>
                 distributor_id: u8::try_from(r.distributor_id).ok()?,
                 valid_from: r.valid_from,
                 valid_to: r.valid_to,
-                day_type: if r.day_type == "weekend" { DayType::Weekend } else { DayType::Weekday },
+                day_type: if r.day_type == "weekend" {
+                    DayType::Weekend
+                } else {
+                    DayType::Weekday
+                },
                 band: match r.band.as_str() {
                     "red" => Band::Red,
                     "amber" => Band::Amber,

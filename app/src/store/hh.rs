@@ -22,11 +22,16 @@ pub fn channel_from_code(code: i16) -> Option<Channel> {
 
 /// Runs are stored as their rank in quality order (II = 1 … DF = 7), so `max(run)` is the best.
 pub fn run_code(r: SettlementRun) -> i16 {
-    SettlementRun::ALL.iter().position(|x| *x == r).map_or(0, |i| i as i16 + 1)
+    SettlementRun::ALL
+        .iter()
+        .position(|x| *x == r)
+        .map_or(0, |i| i as i16 + 1)
 }
 
 pub fn run_from_code(code: i16) -> Option<SettlementRun> {
-    usize::try_from(code - 1).ok().and_then(|i| SettlementRun::ALL.get(i).copied())
+    usize::try_from(code - 1)
+        .ok()
+        .and_then(|i| SettlementRun::ALL.get(i).copied())
 }
 
 /// Which settlement run a query reads.

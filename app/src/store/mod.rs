@@ -3,6 +3,8 @@
 pub mod admin;
 pub mod analytics;
 pub mod audit;
+pub mod billing;
+pub mod consumption;
 pub mod hh;
 pub mod scope;
 pub mod sites;

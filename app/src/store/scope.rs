@@ -17,7 +17,10 @@ impl Scope {
     pub fn organisations(mut organisations: Vec<i64>) -> Self {
         organisations.sort_unstable();
         organisations.dedup();
-        Self { organisations, sites: None }
+        Self {
+            organisations,
+            sites: None,
+        }
     }
 
     pub fn with_sites(mut self, mut sites: Vec<i64>) -> Self {
@@ -41,7 +44,10 @@ impl Scope {
 
     pub fn includes_site(&self, organisation_id: i64, site_id: i64) -> bool {
         self.includes_organisation(organisation_id)
-            && self.sites.as_ref().is_none_or(|s| s.binary_search(&site_id).is_ok())
+            && self
+                .sites
+                .as_ref()
+                .is_none_or(|s| s.binary_search(&site_id).is_ok())
     }
 
     fn csv(ids: &[i64]) -> String {
@@ -61,7 +67,10 @@ impl Scope {
             .bind(sites)
             .execute(&mut *tx)
             .await?;
-        Ok(ScopedTx { tx, scope: self.clone() })
+        Ok(ScopedTx {
+            tx,
+            scope: self.clone(),
+        })
     }
 }
 

@@ -73,7 +73,10 @@ pub async fn site_detail(tx: &mut ScopedTx<'_>, site_id: i64) -> Result<Option<S
             meter_serials: p.meter_serials,
         })
         .collect();
-    let capacity: i64 = supply_points.iter().map(|p| i64::from(p.agreed_capacity_kva)).sum();
+    let capacity: i64 = supply_points
+        .iter()
+        .map(|p| i64::from(p.agreed_capacity_kva))
+        .sum();
     Ok(Some(SiteDetail {
         organisation_id: row.organisation_id,
         address: format!("{}, {} {}", row.address_line, row.town, row.postcode),
@@ -90,4 +93,3 @@ pub async fn site_detail(tx: &mut ScopedTx<'_>, site_id: i64) -> Result<Option<S
         supply_points,
     }))
 }
-

@@ -23,15 +23,21 @@ impl AuthConfig {
             Ok(spec) => SigningKeys::parse(&spec).context("SESSION_KEYS")?,
             Err(_) if production => anyhow::bail!("SESSION_KEYS must be set in production"),
             Err(_) => {
-                tracing::warn!("SESSION_KEYS not set: using a random key; sessions end when the server restarts");
+                tracing::warn!(
+                    "SESSION_KEYS not set: using a random key; sessions end when the server restarts"
+                );
                 SigningKeys::random()
             }
         };
         let minutes = |name: &str, default: u64| -> anyhow::Result<Duration> {
-            Ok(Duration::from_secs(60 * match std::env::var(name) {
-                Ok(v) => v.parse().with_context(|| format!("{name} must be a number of minutes"))?,
-                Err(_) => default,
-            }))
+            Ok(Duration::from_secs(
+                60 * match std::env::var(name) {
+                    Ok(v) => v
+                        .parse()
+                        .with_context(|| format!("{name} must be a number of minutes"))?,
+                    Err(_) => default,
+                },
+            ))
         };
         Ok(Self {
             keys,

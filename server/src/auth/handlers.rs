@@ -29,7 +29,11 @@ pub fn safe_next(next: &str) -> &str {
 }
 
 fn back_to_login(error: &str, next: &str) -> Response {
-    Redirect::to(&format!("/login?error={error}&next={}", url_encode(safe_next(next)))).into_response()
+    Redirect::to(&format!(
+        "/login?error={error}&next={}",
+        url_encode(safe_next(next))
+    ))
+    .into_response()
 }
 
 #[derive(sqlx::FromRow)]
@@ -117,8 +121,10 @@ async fn try_login(st: &AuthState, form: LoginForm, ip: &str, agent: &str) -> an
     )
     .await?;
     let mut res = Redirect::to(safe_next(&form.next)).into_response();
-    res.headers_mut()
-        .append(header::SET_COOKIE, session_cookie(&token, st.cfg.absolute_timeout.as_secs()));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(&token, st.cfg.absolute_timeout.as_secs()),
+    );
     Ok(res)
 }
 

@@ -21,8 +21,10 @@ pub struct AuthState {
 
 /// Paths anyone may fetch without signing in.
 pub fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/healthz" | "/favicon.svg" | "/robots.txt" | "/auth/login")
-        || path.starts_with("/pkg/")
+    matches!(
+        path,
+        "/login" | "/healthz" | "/favicon.svg" | "/robots.txt" | "/auth/login"
+    ) || path.starts_with("/pkg/")
 }
 
 pub fn cookie_value<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
@@ -81,7 +83,9 @@ pub fn login_redirect(path_and_query: &str) -> Redirect {
 pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -99,7 +103,10 @@ pub async fn authenticate(State(st): State<AuthState>, mut req: Request, next: N
                 Ok(None) => clear_cookie = true,
                 Err(e) => {
                     tracing::error!(error = %e, "session lookup failed");
-                    return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Please try again shortly.")
+                    return (
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        "Please try again shortly.",
+                    )
                         .into_response();
                 }
             },

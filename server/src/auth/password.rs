@@ -15,7 +15,9 @@ pub struct PasswordHashString(pub String);
 
 pub fn hash_blocking(password: &str) -> anyhow::Result<PasswordHashString> {
     let salt = SaltString::generate(&mut OsRng);
-    let hash = argon2().hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+    let hash = argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
     Ok(PasswordHashString(hash.to_string()))
 }
 
@@ -27,7 +29,11 @@ pub async fn hash(password: String) -> anyhow::Result<PasswordHashString> {
 /// password and response times do not reveal which emails have accounts.
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| hash_blocking("not a real password").map(|h| h.0).unwrap_or_default())
+    DUMMY.get_or_init(|| {
+        hash_blocking("not a real password")
+            .map(|h| h.0)
+            .unwrap_or_default()
+    })
 }
 
 /// True when `password` matches `stored`; `stored = None` still does the work and returns false.

@@ -78,7 +78,9 @@ pub async fn resolve(
     claims: &Claims,
     client_ip: &str,
 ) -> Result<Option<Identity>, sqlx::Error> {
-    let Ok(user_id) = claims.sub.parse::<i64>() else { return Ok(None) };
+    let Ok(user_id) = claims.sub.parse::<i64>() else {
+        return Ok(None);
+    };
     let idle = chrono::Duration::from_std(cfg.idle_timeout).unwrap_or(chrono::Duration::hours(1));
     let row: Option<SessionUser> = sqlx::query_as(
         "SELECT u.id AS user_id, u.email, u.display_name, u.role, u.organisation_id,
@@ -103,7 +105,9 @@ pub async fn resolve(
             .execute(db)
             .await?;
     }
-    let Some(role) = Role::parse(&u.role) else { return Ok(None) };
+    let Some(role) = Role::parse(&u.role) else {
+        return Ok(None);
+    };
     let scope = scope_for(db, u.user_id, role, u.organisation_id).await?;
     Ok(Some(Identity {
         user_id: u.user_id,
@@ -130,10 +134,11 @@ pub async fn scope_for(
         Role::CustomerAdmin => Scope::organisations(organisation_id.into_iter().collect()),
         Role::CustomerUser => {
             let scope = Scope::organisations(organisation_id.into_iter().collect());
-            let sites: Vec<i64> = sqlx::query_scalar("SELECT site_id FROM user_site_access WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_all(db)
-                .await?;
+            let sites: Vec<i64> =
+                sqlx::query_scalar("SELECT site_id FROM user_site_access WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_all(db)
+                    .await?;
             if sites.is_empty() {
                 scope
             } else {
@@ -147,7 +152,9 @@ pub async fn scope_for(
                 .await?,
         ),
         Role::OpsAdmin => Scope::organisations(
-            sqlx::query_scalar("SELECT app_all_organisation_ids()").fetch_one(db).await?,
+            sqlx::query_scalar("SELECT app_all_organisation_ids()")
+                .fetch_one(db)
+                .await?,
         ),
     })
 }

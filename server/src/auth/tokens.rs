@@ -45,27 +45,41 @@ impl SigningKeys {
         let mut keys = HashMap::new();
         let mut current = None;
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (kid, secret) = part.split_once(':').ok_or_else(|| anyhow::anyhow!("expected kid:secret"))?;
+            let (kid, secret) = part
+                .split_once(':')
+                .ok_or_else(|| anyhow::anyhow!("expected kid:secret"))?;
             anyhow::ensure!(!kid.is_empty(), "empty key id");
-            anyhow::ensure!(secret.len() >= 32, "the secret for key {kid} is shorter than 32 bytes");
+            anyhow::ensure!(
+                secret.len() >= 32,
+                "the secret for key {kid} is shorter than 32 bytes"
+            );
             current.get_or_insert_with(|| kid.to_owned());
             keys.insert(kid.to_owned(), secret.as_bytes().to_vec());
         }
         let current = current.ok_or_else(|| anyhow::anyhow!("no keys given"))?;
-        Ok(Self { current, keys: Arc::new(keys) })
+        Ok(Self {
+            current,
+            keys: Arc::new(keys),
+        })
     }
 
     pub fn random() -> Self {
         let mut secret = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut secret);
         let kid = format!("dev-{:08x}", rand::thread_rng().next_u32());
-        Self { current: kid.clone(), keys: Arc::new(HashMap::from([(kid, secret.to_vec())])) }
+        Self {
+            current: kid.clone(),
+            keys: Arc::new(HashMap::from([(kid, secret.to_vec())])),
+        }
     }
 
     pub fn sign(&self, claims: &Claims) -> Result<String, jsonwebtoken::errors::Error> {
         let mut header = Header::new(ALGORITHM);
         header.kid = Some(self.current.clone());
-        let key = self.keys.get(&self.current).expect("the current key is in the map");
+        let key = self
+            .keys
+            .get(&self.current)
+            .expect("the current key is in the map");
         encode(&header, claims, &EncodingKey::from_secret(key))
     }
 

@@ -33,9 +33,11 @@ pub async fn import_files(db: &PgPool, files: &[PathBuf]) -> anyhow::Result<()> 
         let bar = if std::io::stderr().is_terminal() {
             let b = ProgressBar::new(len);
             b.set_style(
-                ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
             );
             b.set_message(name.clone());
             b
@@ -43,12 +45,21 @@ pub async fn import_files(db: &PgPool, files: &[PathBuf]) -> anyhow::Result<()> 
             ProgressBar::hidden()
         };
         let started = Instant::now();
-        let result = import_hh(db, &name, std::io::BufReader::with_capacity(1 << 20, file), Bar(bar.clone())).await;
+        let result = import_hh(
+            db,
+            &name,
+            std::io::BufReader::with_capacity(1 << 20, file),
+            Bar(bar.clone()),
+        )
+        .await;
         bar.finish_and_clear();
         match result {
             Ok(summary) => {
                 let secs = started.elapsed().as_secs_f64();
-                println!("{summary} in {secs:.1} s ({:.0} values/s)", summary.values as f64 / secs.max(1e-9));
+                println!(
+                    "{summary} in {secs:.1} s ({:.0} values/s)",
+                    summary.values as f64 / secs.max(1e-9)
+                );
             }
             Err(e) => {
                 eprintln!("{}", e.report());
@@ -56,6 +67,10 @@ pub async fn import_files(db: &PgPool, files: &[PathBuf]) -> anyhow::Result<()> 
             }
         }
     }
-    anyhow::ensure!(rejected == 0, "{rejected} of {} file(s) rejected; nothing was imported from them", files.len());
+    anyhow::ensure!(
+        rejected == 0,
+        "{rejected} of {} file(s) rejected; nothing was imported from them",
+        files.len()
+    );
     Ok(())
 }

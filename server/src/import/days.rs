@@ -82,7 +82,11 @@ impl DayAssembler {
             return Ok(None);
         }
         let day = self.open.remove(&key).expect("present");
-        let first_line = day.lines[..usize::from(day.periods)].iter().copied().min().unwrap_or(line);
+        let first_line = day.lines[..usize::from(day.periods)]
+            .iter()
+            .copied()
+            .min()
+            .unwrap_or(line);
         self.done.insert(key, first_line);
         Ok(Some(finish(key, day, first_line)))
     }

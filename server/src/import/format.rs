@@ -51,15 +51,22 @@ impl Columns {
             .collect();
         let col = |n: &str| names.get(n).copied();
         let need = |n: &str| col(n).ok_or_else(|| format!("the header has no `{n}` column"));
-        let time = match (col("interval_start"), col("settlement_date"), col("settlement_period")) {
+        let time = match (
+            col("interval_start"),
+            col("settlement_date"),
+            col("settlement_period"),
+        ) {
             (Some(i), None, None) => TimeColumns::IntervalStart(i),
             (None, Some(date), Some(period)) => TimeColumns::DatePeriod { date, period },
             (Some(_), _, _) => {
-                return Err("give either `interval_start` or `settlement_date` + `settlement_period`, not both".into())
+                return Err(
+                    "give either `interval_start` or `settlement_date` + `settlement_period`, not both"
+                        .into(),
+                )
             }
             _ => {
                 return Err(
-                    "the header needs `interval_start`, or `settlement_date` and `settlement_period`".into()
+                    "the header needs `interval_start`, or `settlement_date` and `settlement_period`".into(),
                 )
             }
         };
@@ -121,7 +128,12 @@ impl DayCache {
             _ => {
                 let n = periods_in_day(SettlementDate(date));
                 let start = SettlementDate(date).start_utc().unwrap_or_default();
-                self.day = Some((date, start, start + chrono::TimeDelta::seconds(1800 * i64::from(n)), n));
+                self.day = Some((
+                    date,
+                    start,
+                    start + chrono::TimeDelta::seconds(1800 * i64::from(n)),
+                    n,
+                ));
                 n
             }
         }
@@ -130,14 +142,18 @@ impl DayCache {
 
 fn field<'r>(rec: &'r csv::ByteRecord, i: usize, name: &str) -> Result<&'r str, String> {
     let raw = rec.get(i).ok_or_else(|| format!("missing `{name}` field"))?;
-    std::str::from_utf8(raw).map(str::trim).map_err(|_| format!("`{name}` is not valid UTF-8"))
+    std::str::from_utf8(raw)
+        .map(str::trim)
+        .map_err(|_| format!("`{name}` is not valid UTF-8"))
 }
 
 /// A decimal kWh/kVArh value to thousandths, exactly: no float rounding.
 pub fn parse_milli(s: &str) -> Result<i32, String> {
     let bad = || format!("value {s:?} is not a number");
     if s.starts_with('-') {
-        return Err(format!("value {s} is negative; import and export are separate channels"));
+        return Err(format!(
+            "value {s} is negative; import and export are separate channels"
+        ));
     }
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
     if int.is_empty() && frac.is_empty() {
@@ -149,8 +165,16 @@ pub fn parse_milli(s: &str) -> Result<i32, String> {
     if frac.len() > 3 {
         return Err(format!("value {s} has more than 3 decimal places"));
     }
-    let int: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| bad())? };
-    let mut f: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad())? };
+    let int: i64 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| bad())?
+    };
+    let mut f: i64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().map_err(|_| bad())?
+    };
     for _ in frac.len()..3 {
         f *= 10;
     }
@@ -168,9 +192,13 @@ pub fn parse_line(
     let supply = *known
         .get(&mpan_text.parse::<u64>().unwrap_or_default())
         .ok_or_else(|| format!("unknown MPAN {mpan}: not a supply point in the portal"))?;
-    let channel: Channel = field(rec, cols.channel, "channel")?.parse().map_err(|e| format!("{e}"))?;
+    let channel: Channel = field(rec, cols.channel, "channel")?
+        .parse()
+        .map_err(|e| format!("{e}"))?;
     let run: SettlementRun = field(rec, cols.run, "run")?.parse().map_err(|e| format!("{e}"))?;
-    let status: ValueStatus = field(rec, cols.status, "status")?.parse().map_err(|e| format!("{e}"))?;
+    let status: ValueStatus = field(rec, cols.status, "status")?
+        .parse()
+        .map_err(|e| format!("{e}"))?;
     let (date, period, periods_in_day) = match cols.time {
         TimeColumns::IntervalStart(i) => {
             let t = field(rec, i, "interval_start")?;
@@ -184,10 +212,14 @@ pub fn parse_line(
             let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
                 .map_err(|_| format!("settlement_date {d:?} is not a date (YYYY-MM-DD)"))?;
             let p = field(rec, period, "settlement_period")?;
-            let period: u8 = p.parse().map_err(|_| format!("settlement_period {p:?} is not a number"))?;
+            let period: u8 = p
+                .parse()
+                .map_err(|_| format!("settlement_period {p:?} is not a number"))?;
             let n = days.periods(date);
             if period == 0 || period > n {
-                return Err(format!("period {period} does not exist on {date}, which has {n} periods"));
+                return Err(format!(
+                    "period {period} does not exist on {date}, which has {n} periods"
+                ));
             }
             (date, period, n)
         }
@@ -198,7 +230,16 @@ pub fn parse_line(
     } else {
         parse_milli(value_text)?
     };
-    Ok(HhValue { supply, channel, run, date, period, periods_in_day, value_milli, status })
+    Ok(HhValue {
+        supply,
+        channel,
+        run,
+        date,
+        period,
+        periods_in_day,
+        value_milli,
+        status,
+    })
 }
 
 #[cfg(test)]
@@ -217,7 +258,9 @@ mod tests {
     #[test]
     fn bad_values_say_what_is_wrong() {
         assert!(parse_milli("abc").unwrap_err().contains("not a number"));
-        assert!(parse_milli("1.2345").unwrap_err().contains("more than 3 decimal places"));
+        assert!(parse_milli("1.2345")
+            .unwrap_err()
+            .contains("more than 3 decimal places"));
         assert!(parse_milli("-1").unwrap_err().contains("negative"));
         assert!(parse_milli("").unwrap_err().contains("not a number"));
         assert!(parse_milli("1e3").unwrap_err().contains("not a number"));

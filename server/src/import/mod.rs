@@ -32,7 +32,11 @@ pub struct KnownSupply {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("{file}: rejected, nothing imported: {} bad line(s){}", .total, if *.total > .errors.len() { format!(" (first {} shown)", .errors.len()) } else { String::new() })]
-    Rejected { file: String, errors: Vec<LineError>, total: usize },
+    Rejected {
+        file: String,
+        errors: Vec<LineError>,
+        total: usize,
+    },
     #[error("{file}: rejected, nothing imported: {reason}")]
     BadFile { file: String, reason: String },
     #[error("{file}: could not be read: {source}")]
@@ -65,7 +69,9 @@ impl Progress for () {
 
 pub async fn load_known_supplies(db: &PgPool) -> Result<HashMap<u64, KnownSupply>, sqlx::Error> {
     let rows: Vec<(String, i64, i64)> =
-        sqlx::query_as("SELECT mpan_core, id, organisation_id FROM supply_points").fetch_all(db).await?;
+        sqlx::query_as("SELECT mpan_core, id, organisation_id FROM supply_points")
+            .fetch_all(db)
+            .await?;
     Ok(rows
         .into_iter()
         .filter_map(|(m, id, organisation_id)| Some((m.parse().ok()?, KnownSupply { id, organisation_id })))
@@ -100,7 +106,11 @@ impl fmt::Display for ImportSummary {
             self.runs.join(","),
             self.day_rows_new,
             self.day_rows_known,
-            if self.day_rows_new == 0 { " (nothing changed)" } else { "" }
+            if self.day_rows_new == 0 {
+                " (nothing changed)"
+            } else {
+                ""
+            }
         )
     }
 }

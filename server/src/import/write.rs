@@ -60,14 +60,24 @@ fn parse_all<R: Read, P: Progress>(
     out: mpsc::Sender<Vec<DayRow>>,
     progress: P,
 ) -> Result<Parsed, ImportError> {
-    let mut tee = Tee { inner: reader, hash: Sha256::new(), progress };
+    let mut tee = Tee {
+        inner: reader,
+        hash: Sha256::new(),
+        progress,
+    };
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .buffer_capacity(1 << 20)
         .from_reader(&mut tee);
-    let bad = |reason: String| ImportError::BadFile { file: file.to_owned(), reason };
-    let header = csv.byte_headers().map_err(|e| bad(format!("the header cannot be read: {e}")))?.clone();
+    let bad = |reason: String| ImportError::BadFile {
+        file: file.to_owned(),
+        reason,
+    };
+    let header = csv
+        .byte_headers()
+        .map_err(|e| bad(format!("the header cannot be read: {e}")))?
+        .clone();
     if header.is_empty() || header.iter().all(|h| h.is_empty()) {
         return Err(bad("the file is empty; a header line is required".into()));
     }
@@ -78,7 +88,10 @@ fn parse_all<R: Read, P: Progress>(
     let mut batch = Vec::with_capacity(BATCH_DAYS);
     let mut errors = Vec::new();
     let mut total_errors = 0usize;
-    let mut s = ImportSummary { file_name: file.to_owned(), ..Default::default() };
+    let mut s = ImportSummary {
+        file_name: file.to_owned(),
+        ..Default::default()
+    };
     let mut supplies = BTreeSet::new();
     let mut runs = BTreeSet::new();
     let mut report = |errors: &mut Vec<LineError>, line: u64, reason: String| {
@@ -120,10 +133,16 @@ fn parse_all<R: Read, P: Progress>(
                 if errors.is_empty() {
                     batch.push(day);
                     if batch.len() == BATCH_DAYS
-                        && out.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_DAYS))).is_err()
+                        && out
+                            .blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_DAYS)))
+                            .is_err()
                     {
                         // The writer stopped (a database error); it reports why.
-                        return Ok(Parsed { summary: s, errors, total_errors });
+                        return Ok(Parsed {
+                            summary: s,
+                            errors,
+                            total_errors,
+                        });
                     }
                 }
             }
@@ -145,7 +164,11 @@ fn parse_all<R: Read, P: Progress>(
     s.supply_points = supplies.len();
     s.runs = runs.into_iter().map(|r| r.to_string()).collect();
     errors.sort_by_key(|e| e.line);
-    Ok(Parsed { summary: s, errors, total_errors })
+    Ok(Parsed {
+        summary: s,
+        errors,
+        total_errors,
+    })
 }
 
 fn copy_line(buf: &mut String, d: &DayRow) {
@@ -238,10 +261,16 @@ pub async fn import<R: Read + Send + 'static>(
                 ),
             })
             .collect();
-        return Err(ImportError::Rejected { file: file_name.to_owned(), errors, total });
+        return Err(ImportError::Rejected {
+            file: file_name.to_owned(),
+            errors,
+            total,
+        });
     }
 
-    let staged: i64 = sqlx::query_scalar("SELECT count(*) FROM hh_stage").fetch_one(&mut *tx).await?;
+    let staged: i64 = sqlx::query_scalar("SELECT count(*) FROM hh_stage")
+        .fetch_one(&mut *tx)
+        .await?;
     let fresh: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM hh_stage s WHERE NOT EXISTS (
             SELECT 1 FROM hh_day d WHERE d.supply_point_id = s.supply_point_id AND d.channel = s.channel

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use app::domain::duos::{Band, BandTable, DayType};
-use app::domain::units::{chargeable_reactive_kvarh, excess_capacity_kva, MaximumDemand, DEFAULT_REACTIVE_THRESHOLD};
+use app::domain::units::{
+    chargeable_reactive_kvarh, excess_capacity_kva, MaximumDemand, DEFAULT_REACTIVE_THRESHOLD,
+};
 use app::store::analytics::{half_hours, next_month};
 use app::store::hh::SupplyPointRef;
 use app::store::scope::Scope;
@@ -164,18 +166,27 @@ pub async fn seed_billing(db: &PgPool) -> anyhow::Result<usize> {
         let last = NaiveDate::from_ymd_opt(2026, 10, 1).expect("date");
         while month <= last {
             let number = format!("INV-{}-{}", account, month.format("%Y%m"));
-            let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM invoices WHERE invoice_number = $1)")
-                .bind(&number)
-                .fetch_one(db)
-                .await?;
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM invoices WHERE invoice_number = $1)")
+                    .bind(&number)
+                    .fetch_one(db)
+                    .await?;
             if !exists {
-                let mis_billed = spec.structure == "banded" && month == NaiveDate::from_ymd_opt(2026, 2, 1).expect("date");
+                let mis_billed =
+                    spec.structure == "banded" && month == NaiveDate::from_ymd_opt(2026, 2, 1).expect("date");
                 let mut lines = Vec::new();
                 for p in &points {
                     let mut tx = scope.begin(db).await?;
                     lines.extend(
-                        supply_point_lines(&mut tx, p, spec, &bands, month, mis_billed && p.site_name.contains("Cold Store"))
-                            .await?,
+                        supply_point_lines(
+                            &mut tx,
+                            p,
+                            spec,
+                            &bands,
+                            month,
+                            mis_billed && p.site_name.contains("Cold Store"),
+                        )
+                        .await?,
                     );
                 }
                 insert_invoice(db, org_id, contract_id, &account, &number, month, &lines).await?;
@@ -214,7 +225,8 @@ async fn supply_point_lines(
         };
         *by_band.entry(name).or_default() += wh;
         let kvarh = h.kvarh_import.max(h.kvarh_export);
-        reactive_milli += (chargeable_reactive_kvarh(kvarh, h.kwh, DEFAULT_REACTIVE_THRESHOLD) * 1000.0).round() as i64;
+        reactive_milli +=
+            (chargeable_reactive_kvarh(kvarh, h.kwh, DEFAULT_REACTIVE_THRESHOLD) * 1000.0).round() as i64;
     }
     let md = MaximumDemand::from_half_hours(hh.iter().copied());
     let mpan = &p.mpan_core;
@@ -227,7 +239,10 @@ async fn supply_point_lines(
         lines.push(Line {
             supply_point_id: Some(p.id),
             charge_type: "energy",
-            description: format!("Energy, {} rate — MPAN {mpan}", if *name == "all" { "single" } else { name }),
+            description: format!(
+                "Energy, {} rate — MPAN {mpan}",
+                if *name == "all" { "single" } else { name }
+            ),
             quantity_milli: wh,
             unit: "kWh",
             rate: rate(r),
@@ -245,7 +260,10 @@ async fn supply_point_lines(
     lines.push(Line {
         supply_point_id: Some(p.id),
         charge_type: "capacity",
-        description: format!("Capacity charge, {} kVA × {days} days — MPAN {mpan}", p.agreed_capacity_kva),
+        description: format!(
+            "Capacity charge, {} kVA × {days} days — MPAN {mpan}",
+            p.agreed_capacity_kva
+        ),
         quantity_milli: i64::from(p.agreed_capacity_kva) * days * 1000,
         unit: "kVA·day",
         rate: rate(spec.capacity),
@@ -259,7 +277,9 @@ async fn supply_point_lines(
                 description: format!(
                     "Excess capacity: maximum demand {:.0} kVA on {} over {} kVA agreed — MPAN {mpan}",
                     md.kva,
-                    md.at.with_timezone(&chrono_tz::Europe::London).format("%-d %b %H:%M"),
+                    md.at
+                        .with_timezone(&chrono_tz::Europe::London)
+                        .format("%-d %b %H:%M"),
                     p.agreed_capacity_kva
                 ),
                 quantity_milli: excess * days * 1000,

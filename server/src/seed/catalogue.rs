@@ -94,7 +94,10 @@ pub fn demo_customers() -> Vec<DemoCustomer> {
                     address_line: "Kingsweston Lane",
                     town: "Bristol",
                     postcode: "BS11 8AZ",
-                    supplies: vec![DemoSupply { has_export: true, ..supply(22, 515, 300) }],
+                    supplies: vec![DemoSupply {
+                        has_export: true,
+                        ..supply(22, 515, 300)
+                    }],
                 },
             ],
         },

@@ -57,26 +57,36 @@ fn generate_csv(points: &[Point], seed: u64) -> String {
         let pf = power_factor(&p.kind);
         let tan = (1.0 - pf * pf).sqrt() / pf;
         // The Leicester main intake is sized so winter peaks exceed its agreed capacity.
-        let scale = if p.kind == "factory" && p.capacity_kva >= 1000.0 { 975.0 } else { 0.7 * p.capacity_kva * pf };
+        let scale = if p.kind == "factory" && p.capacity_kva >= 1000.0 {
+            975.0
+        } else {
+            0.7 * p.capacity_kva * pf
+        };
         let mut day = date(FIRST_DAY);
         while day <= last {
             if comms_gap(&p.kind, day) {
                 day += TimeDelta::days(1);
                 continue;
             }
-            let mut rng = SplitMix64::new(seed ^ fnv1a(&p.mpan) ^ (day.to_epoch_days() as u64).wrapping_mul(0x9E37));
+            let mut rng =
+                SplitMix64::new(seed ^ fnv1a(&p.mpan) ^ (day.to_epoch_days() as u64).wrapping_mul(0x9E37));
             // The true half-hourly energy of this day.
             let truth: Vec<(chrono::DateTime<chrono::Utc>, f64, f64)> = all_periods_utc(SettlementDate(day))
                 .map(|(_, start)| {
                     let local = start.with_timezone(&London).naive_local();
                     let load = demand_kw(&p.kind, scale, local, &mut rng);
-                    let solar = if p.has_export { solar_kw(260.0, local, &mut rng) } else { 0.0 };
+                    let solar = if p.has_export {
+                        solar_kw(260.0, local, &mut rng)
+                    } else {
+                        0.0
+                    };
                     (start, (load - solar) * 0.5, load * 0.5)
                 })
                 .collect();
             let age = (as_of - day).num_days();
             for run in runs_for_age(age) {
-                let mut rrng = SplitMix64::new(seed ^ fnv1a(&p.mpan) ^ fnv1a(run.as_str()) ^ day.to_epoch_days() as u64);
+                let mut rrng =
+                    SplitMix64::new(seed ^ fnv1a(&p.mpan) ^ fnv1a(run.as_str()) ^ day.to_epoch_days() as u64);
                 let spread = match run {
                     SettlementRun::II => 0.05,
                     SettlementRun::SF => 0.01,
@@ -87,10 +97,14 @@ fn generate_csv(points: &[Point], seed: u64) -> String {
                 for (start, net, load) in &truth {
                     let k = 1.0 + spread * rrng.normal();
                     let (status, f) = if outage(&p.kind, day) {
-                        if early { ("M", 0.0) } else { ("E", 1.0) }
-                    } else if run == SettlementRun::II {
-                        ("E", k)
-                    } else if run == SettlementRun::SF && rrng.next_f64() < 0.01 {
+                        if early {
+                            ("M", 0.0)
+                        } else {
+                            ("E", 1.0)
+                        }
+                    } else if run == SettlementRun::II || (run == SettlementRun::SF && rrng.next_f64() < 0.01)
+                    {
+                        // II is estimated throughout; about 1 % of SF values are estimates too.
                         ("E", k)
                     } else {
                         ("A", k)
@@ -123,11 +137,19 @@ pub async fn seed_hh(db: &PgPool, seed: u64) -> Result<ImportSummary, ImportErro
     .await?;
     let points: Vec<Point> = rows
         .into_iter()
-        .map(|(mpan, kind, kva, has_export)| Point { mpan, kind, capacity_kva: f64::from(kva), has_export })
+        .map(|(mpan, kind, kva, has_export)| Point {
+            mpan,
+            kind,
+            capacity_kva: f64::from(kva),
+            has_export,
+        })
         .collect();
     let csv = tokio::task::spawn_blocking(move || generate_csv(&points, seed))
         .await
-        .map_err(|e| ImportError::BadFile { file: "demo".into(), reason: e.to_string() })?;
+        .map_err(|e| ImportError::BadFile {
+            file: "demo".into(),
+            reason: e.to_string(),
+        })?;
     import_hh(db, "demo-hh.csv", std::io::Cursor::new(csv.into_bytes()), ()).await
 }
 
@@ -146,12 +168,20 @@ mod tests {
 
     #[test]
     fn generated_csv_is_deterministic_and_covers_clock_changes() {
-        let points = vec![Point { mpan: "1012345678903".into(), kind: "office".into(), capacity_kva: 100.0, has_export: false }];
+        let points = vec![Point {
+            mpan: "1012345678903".into(),
+            kind: "office".into(),
+            capacity_kva: 100.0,
+            has_export: false,
+        }];
         let a = generate_csv(&points, 1);
         assert_eq!(a, generate_csv(&points, 1));
         // 2025-10-26 (autumn) has 50 periods of AI at II, local midnight is 2025-10-25T23:00Z.
-        let autumn = a.lines().filter(|l| l.contains(",AI,") && l.ends_with(",II"))
-            .filter(|l| l.contains("2025-10-25T23") || l.contains("2025-10-26T")).count();
+        let autumn = a
+            .lines()
+            .filter(|l| l.contains(",AI,") && l.ends_with(",II"))
+            .filter(|l| l.contains("2025-10-25T23") || l.contains("2025-10-26T"))
+            .count();
         // Local 2025-10-26 runs from 23:00Z on the 25th (BST) to 00:00Z on the 27th (GMT).
         assert_eq!(autumn, 50);
     }

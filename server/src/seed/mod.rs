@@ -34,7 +34,11 @@ impl fmt::Display for SeedSummary {
         if let Some(hh) = &self.hh {
             write!(f, "\nHH data: {hh}")?;
         }
-        write!(f, "\ninvoices created: {}; demo users created: {}", self.invoices_created, self.users_created)
+        write!(
+            f,
+            "\ninvoices created: {}; demo users created: {}",
+            self.invoices_created, self.users_created
+        )
     }
 }
 
@@ -54,7 +58,10 @@ fn demo_mpan(distributor: u8, rng: &mut SplitMix64) -> String {
         *x = (rng.next_u64() % 10) as u8;
     }
     let check = mpan_check_digit(&d);
-    d.iter().chain(std::iter::once(&check)).map(|x| char::from(b'0' + x)).collect()
+    d.iter()
+        .chain(std::iter::once(&check))
+        .map(|x| char::from(b'0' + x))
+        .collect()
 }
 
 /// The demo organisations, sites, supply points and meters.
@@ -140,7 +147,11 @@ pub async fn seed_people(pool: &PgPool, seed: u64) -> anyhow::Result<SeedSummary
 pub async fn seed_demo(pool: &PgPool, seed: u64) -> anyhow::Result<SeedSummary> {
     let mut summary = seed_customers(pool, seed).await?;
     billing::seed_duos_bands(pool).await?;
-    summary.hh = Some(hh::seed_hh(pool, seed).await.map_err(|e| anyhow::anyhow!(e.report()))?);
+    summary.hh = Some(
+        hh::seed_hh(pool, seed)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.report()))?,
+    );
     summary.invoices_created = billing::seed_billing(pool).await?;
     summary.users_created = users::seed_users(pool).await?;
     Ok(summary)

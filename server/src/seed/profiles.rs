@@ -58,7 +58,11 @@ pub fn demand_kw(kind: &str, scale: f64, t: NaiveDateTime, rng: &mut SplitMix64)
     let kw = match kind {
         "cold_store" => {
             // Flat compressors all day, a defrost spike every six hours, more work in summer.
-            let defrost = if (t.hour() % 6 == 2) && t.minute() == 0 { 0.25 } else { 0.0 };
+            let defrost = if (t.hour() % 6 == 2) && t.minute() == 0 {
+                0.25
+            } else {
+                0.0
+            };
             scale * (0.62 - 0.08 * w + defrost + if (8.0..18.0).contains(&h) { 0.05 } else { 0.0 })
         }
         "office" => {
@@ -99,7 +103,11 @@ pub fn demand_kw(kind: &str, scale: f64, t: NaiveDateTime, rng: &mut SplitMix64)
         }
         "warehouse" | "solar_warehouse" => {
             let working = (6.0..22.0).contains(&h) && d.weekday() != Weekday::Sun;
-            let lights = if (16.0..22.0).contains(&h) || (6.0..8.0).contains(&h) { 0.1 * (1.0 + w) } else { 0.0 };
+            let lights = if (16.0..22.0).contains(&h) || (6.0..8.0).contains(&h) {
+                0.1 * (1.0 + w)
+            } else {
+                0.0
+            };
             scale * (if working { 0.45 } else { 0.1 } + lights)
         }
         "leisure" => {

@@ -73,7 +73,10 @@ pub async fn seed_users(db: &PgPool) -> anyhow::Result<usize> {
         let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
         let org: Option<i64> = match u.organisation {
             Some(name) => Some(
-                sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1").bind(name).fetch_one(db).await?,
+                sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(db)
+                    .await?,
             ),
             None => None,
         };

@@ -44,9 +44,18 @@ pub fn config() -> Config {
 }
 
 pub fn app_with(db: PgPool, config: &Config) -> Router {
-    let leptos_options = LeptosOptions::builder().output_name("ic-portal").site_root("target/site").build();
+    let leptos_options = LeptosOptions::builder()
+        .output_name("ic-portal")
+        .site_root("target/site")
+        .build();
     let app_db = server::db::app_pool((*db.connect_options()).clone(), 4, &config.app_role);
-    server::router::app(AppState { leptos_options, db: app_db }, config)
+    server::router::app(
+        AppState {
+            leptos_options,
+            db: app_db,
+        },
+        config,
+    )
 }
 
 pub fn app(db: PgPool) -> Router {
@@ -55,7 +64,9 @@ pub fn app(db: PgPool) -> Router {
 
 /// The app over a database holding the demo customers, sites and users (no HH data).
 pub async fn seeded_app(db: PgPool) -> Router {
-    server::seed::seed_people(&db, 2026).await.expect("demo people load");
+    server::seed::seed_people(&db, 2026)
+        .await
+        .expect("demo people load");
     app(db)
 }
 
@@ -71,7 +82,10 @@ impl Reply {
     }
 
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     pub fn set_cookies(&self) -> Vec<String> {
@@ -88,7 +102,11 @@ pub async fn send(app: &Router, req: Request<Body>) -> Reply {
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
 }
 
 pub async fn get(app: &Router, uri: &str) -> Reply {
@@ -132,14 +150,23 @@ pub fn form_encode(s: &str) -> String {
 
 /// Posts the login form; returns the reply (a redirect, with a cookie on success).
 pub async fn try_login(app: &Router, email: &str, password: &str) -> Reply {
-    let form = format!("email={}&password={}&next=%2F", form_encode(email), form_encode(password));
+    let form = format!(
+        "email={}&password={}&next=%2F",
+        form_encode(email),
+        form_encode(password)
+    );
     call_as(app, "/auth/login", &form, None).await
 }
 
 /// Signs in and returns the `Cookie` header value for the session.
 pub async fn login(app: &Router, email: &str) -> String {
     let res = try_login(app, email, PASSWORD).await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "login of {email} failed: {}", res.location());
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "login of {email} failed: {}",
+        res.location()
+    );
     let cookie = res
         .set_cookies()
         .into_iter()
@@ -149,7 +176,11 @@ pub async fn login(app: &Router, email: &str) -> String {
 }
 
 pub async fn id_of(db: &PgPool, sql: &str, name: &str) -> i64 {
-    sqlx::query_scalar(sql).bind(name).fetch_one(db).await.unwrap_or_else(|e| panic!("{sql} {name}: {e}"))
+    sqlx::query_scalar(sql)
+        .bind(name)
+        .fetch_one(db)
+        .await
+        .unwrap_or_else(|e| panic!("{sql} {name}: {e}"))
 }
 
 pub async fn site_id(db: &PgPool, name: &str) -> i64 {

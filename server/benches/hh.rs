@@ -1,0 +1,220 @@
+//! HH data benchmarks (not tests): prints figures. Needs DATABASE_URL (a server where it may
+//! create the database `portal_bench`). Run: `./scripts/bench.sh` (or `cargo bench -p server`).
+//!
+//! 1. Import throughput of a generated file of ≥ 10 M values, against Postgres COPY of the same
+//!    rows into a plain table (the floor).
+//! 2. One supply point × one year at the best run through the store (scope, RLS, decoding),
+//!    against the same SQL run directly.
+//! 3. Portfolio daily totals for 100 supply points × 1 year.
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use app::domain::channel::Channel;
+use app::domain::settlement_time::{all_periods_utc, SettlementDate};
+use app::store::hh::{self, RunChoice};
+use app::store::scope::Scope;
+use chrono::{NaiveDate, TimeDelta};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Executor, PgPool};
+
+const METERS: usize = 100;
+
+fn p50(mut v: Vec<Duration>) -> (f64, f64) {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    (ms(v[v.len() / 2]), ms(v[v.len() * 95 / 100]))
+}
+
+fn check_digit(d: &[u8; 12]) -> u8 {
+    const W: [u32; 12] = [3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43];
+    ((d.iter().zip(W).map(|(a, w)| u32::from(*a) * w).sum::<u32>() % 11) % 10) as u8
+}
+
+fn mpan(i: usize) -> String {
+    let mut d = [0u8; 12];
+    let s = format!("19{:010}", 7_000_000_000u64 + i as u64);
+    for (k, b) in s.bytes().enumerate() {
+        d[k] = b - b'0';
+    }
+    format!("{s}{}", check_digit(&d))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("set DATABASE_URL"))?;
+    let admin = PgPool::connect(&url).await?;
+    admin
+        .execute("DROP DATABASE IF EXISTS portal_bench WITH (FORCE)")
+        .await?;
+    admin.execute("CREATE DATABASE portal_bench").await?;
+    let opts: PgConnectOptions = url.parse::<PgConnectOptions>()?.database("portal_bench");
+    let db = PgPool::connect_with(opts.clone()).await?;
+    server::db::migrate(&db).await?;
+    let org: i64 = sqlx::query_scalar(
+        "INSERT INTO organisations (name, account_number) VALUES ('Bench Ltd', 'B-1') RETURNING id",
+    )
+    .fetch_one(&db)
+    .await?;
+    let site: i64 = sqlx::query_scalar(
+        "INSERT INTO sites (organisation_id, name, kind, address_line, town, postcode)
+         VALUES ($1, 'Bench site', 'factory', '1 Road', 'Town', 'AB1 2CD') RETURNING id",
+    )
+    .bind(org)
+    .fetch_one(&db)
+    .await?;
+    for i in 0..METERS {
+        sqlx::query(
+            "INSERT INTO supply_points (organisation_id, site_id, mpan_core, profile_class, mtc, llfc, distributor_id,
+                 measurement_class, agreed_capacity_kva, energised_from) VALUES ($1, $2, $3, 0, 845, 500, 19, 'C', 500, '2020-01-01')",
+        )
+        .bind(org)
+        .bind(site)
+        .bind(mpan(i))
+        .execute(&db)
+        .await?;
+    }
+
+    // A year of AI + RI for 100 meters, runs by age: II and SF every day, R1 on the older 8 months.
+    let path = std::env::temp_dir().join("portal-bench-hh.csv");
+    let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let t0 = Instant::now();
+    let mut values = 0u64;
+    {
+        let mut f = std::io::BufWriter::with_capacity(1 << 22, std::fs::File::create(&path)?);
+        writeln!(f, "mpan_core,channel,interval_start,value,status,run")?;
+        for i in 0..METERS {
+            let m = mpan(i);
+            for d in 0..365 {
+                let date = start + TimeDelta::days(d);
+                let runs: &[&str] = if d < 240 {
+                    &["II", "SF", "R1"]
+                } else {
+                    &["II", "SF"]
+                };
+                for run in runs {
+                    for ch in ["AI", "RI"] {
+                        for (p, t) in all_periods_utc(SettlementDate(date)) {
+                            let v = 10.0 + f64::from(p.get()) * 0.25 + (i % 7) as f64;
+                            writeln!(
+                                f,
+                                "{m},{ch},{},{v:.3},{},{run}",
+                                t.format("%Y-%m-%dT%H:%M:%SZ"),
+                                if *run == "II" { "E" } else { "A" }
+                            )?;
+                            values += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let bytes = std::fs::metadata(&path)?.len();
+    println!(
+        "generated {values} values ({:.0} MB) in {:.1} s",
+        bytes as f64 / 1e6,
+        t0.elapsed().as_secs_f64()
+    );
+
+    // 1a. The importer.
+    let t = Instant::now();
+    let file = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&path)?);
+    let summary = server::import::import_hh(&db, "bench.csv", file, ())
+        .await
+        .map_err(|e| anyhow::anyhow!(e.report()))?;
+    let import_s = t.elapsed().as_secs_f64();
+    assert_eq!(summary.values, values);
+    // 1b. The floor: COPY of the same rows into a plain row-per-value table, no checks at all.
+    db.execute("CREATE UNLOGGED TABLE copy_floor (mpan_core text, channel text, interval_start timestamptz, value numeric, status text, run text)")
+        .await?;
+    let mut conn = db.acquire().await?;
+    let t = Instant::now();
+    let mut copy = conn
+        .copy_in_raw("COPY copy_floor FROM STDIN WITH (FORMAT csv, HEADER true)")
+        .await?;
+    let mut file = tokio::fs::File::open(&path).await?;
+    copy.read_from(&mut file).await?;
+    copy.finish().await?;
+    let copy_s = t.elapsed().as_secs_f64();
+    drop(conn);
+    db.execute("DROP TABLE copy_floor").await?;
+    db.execute("VACUUM ANALYZE hh_day").await?;
+    println!("\n## Import ({values} values, {} day-rows)", summary.day_rows_new);
+    println!(
+        "importer:            {:>6.1} s  {:>10.0} values/s",
+        import_s,
+        values as f64 / import_s
+    );
+    println!(
+        "COPY floor (raw):    {:>6.1} s  {:>10.0} values/s",
+        copy_s,
+        values as f64 / copy_s
+    );
+    println!(
+        "importer / COPY:     {:>6.2}× the floor's time",
+        import_s / copy_s
+    );
+
+    // 2. One meter-year at best run: the store (scoped transaction + RLS + decode) vs raw SQL.
+    let app_db = server::db::app_pool(opts.clone(), 2, "portal_app");
+    let scope = Scope::organisations(vec![org]);
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM supply_points ORDER BY id")
+        .fetch_all(&db)
+        .await?;
+    let (from, to) = (start, start + TimeDelta::days(365));
+    let mut store = Vec::new();
+    let mut raw = Vec::new();
+    for k in 0..60 {
+        let sp = ids[k % ids.len()];
+        let t = Instant::now();
+        let mut tx = scope.begin(&app_db).await?;
+        let days = hh::series(&mut tx, sp, Channel::ActiveImport, from, to, RunChoice::Best).await?;
+        drop(tx);
+        store.push(t.elapsed());
+        assert_eq!(days.len(), 365);
+        let t = Instant::now();
+        let rows: Vec<(NaiveDate, i16, Vec<i32>, String)> = sqlx::query_as(
+            "SELECT DISTINCT ON (settlement_date) settlement_date, run, vals, statuses FROM hh_day
+             WHERE supply_point_id = $1 AND channel = 1 AND settlement_date >= $2 AND settlement_date < $3
+             ORDER BY settlement_date, run DESC",
+        )
+        .bind(sp)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&db)
+        .await?;
+        raw.push(t.elapsed());
+        assert_eq!(rows.len(), 365);
+    }
+    let (s50, s95) = p50(store);
+    let (r50, r95) = p50(raw);
+    println!("\n## One supply point × one year at best run (17,520 values; 60 runs)");
+    println!("store (scope + RLS): p50 {s50:>6.2} ms  p95 {s95:>6.2} ms");
+    println!("raw SQL:             p50 {r50:>6.2} ms  p95 {r95:>6.2} ms");
+    println!("store / raw (p50):   {:>6.2}×", s50 / r50);
+
+    // 3. Portfolio daily totals, 100 meters × 1 year.
+    let mut port = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let mut tx = scope.begin(&app_db).await?;
+        let totals = hh::daily_totals(&mut tx, &ids, Channel::ActiveImport, from, to).await?;
+        drop(tx);
+        port.push(t.elapsed());
+        assert_eq!(totals.len(), METERS * 365);
+    }
+    let (p, p95) = p50(port);
+    println!("\n## Portfolio daily totals, {METERS} supply points × 1 year (36,500 day totals; 20 runs)");
+    println!("store (scope + RLS): p50 {p:>6.2} ms  p95 {p95:>6.2} ms");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "\nmachine: {} cores, load average {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load.trim()
+    );
+    std::fs::remove_file(&path)?;
+    db.close().await;
+    admin
+        .execute("DROP DATABASE IF EXISTS portal_bench WITH (FORCE)")
+        .await?;
+    Ok(())
+}
