@@ -10,6 +10,8 @@ use crate::routes::PAGES;
 pub fn Header() -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
     let me = Resource::new(|| (), |_| current_user());
+    // Read the location here, outside the Suspense, where the router's context is certain.
+    let location = use_location();
     view! {
         <header class="header">
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -20,10 +22,13 @@ pub fn Header() -> impl IntoView {
                     <span class="brand__product">"Business Portal"</span>
                 </A>
                 <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        // Navigation only for a signed-in user; the login page stays plain.
-                        me.await.ok().flatten().map(|me| view! { <Nav me menu_open set_menu_open /> })
-                    })}
+                    {move || {
+                        let location = location.clone();
+                        Suspend::new(async move {
+                            // Navigation only for a signed-in user; the login page stays plain.
+                            me.await.ok().flatten().map(|me| view! { <Nav me location menu_open set_menu_open /> })
+                        })
+                    }}
                 </Suspense>
             </div>
         </header>
@@ -31,8 +36,12 @@ pub fn Header() -> impl IntoView {
 }
 
 #[component]
-fn Nav(me: Me, menu_open: ReadSignal<bool>, set_menu_open: WriteSignal<bool>) -> impl IntoView {
-    let location = use_location();
+fn Nav(
+    me: Me,
+    location: leptos_router::location::Location,
+    menu_open: ReadSignal<bool>,
+    set_menu_open: WriteSignal<bool>,
+) -> impl IntoView {
     let admin = me.role.sees_admin();
     view! {
         <button
