@@ -79,3 +79,17 @@ pub async fn get_site(site_id: i64) -> Result<SiteDetail, ApiError> {
         .await,
     )
 }
+
+/// How a site's kind reads on screen.
+pub fn kind_label(kind: &str) -> &str {
+    match kind {
+        "cold_store" => "Cold store",
+        "office" => "Office",
+        "factory" => "Factory",
+        "school" => "School",
+        "warehouse" => "Warehouse",
+        "solar_warehouse" => "Warehouse with solar",
+        "leisure" => "Leisure centre",
+        other => other,
+    }
+}

@@ -36,7 +36,7 @@ pub fn LoginPage() -> impl IntoView {
                 {move || notice().map(|n| view! { <p class="state state--ok" role="status">{n}</p> })}
                 {move || error().map(|e| view! { <p class="state state--error" role="alert" data-testid="login-error">{message(&e)}</p> })}
                 <form method="post" action="/auth/login" class="form">
-                    <input type="hidden" name="next" prop:value=next />
+                    <input type="hidden" name="next" value=next />
                     <label class="field">
                         <span>"Email address"</span>
                         <input class="input" type="email" name="email" autocomplete="username" required autofocus />

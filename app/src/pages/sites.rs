@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::sites::{get_site, list_sites, SiteDetail, SiteSummary};
+use crate::api::sites::{get_site, kind_label, list_sites, SiteDetail, SiteSummary};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 
 #[component]
@@ -115,7 +115,7 @@ fn SiteList(
                                     >
                                         <span class="site-item__name">{s.name}</span>
                                         <span class="site-item__meta">
-                                            <span class="tag">{s.kind}</span>
+                                            <span class="tag">{kind_label(&s.kind).to_string()}</span>
                                             {format!("{} · {}", s.town, s.postcode)}
                                         </span>
                                         <span class="site-item__count">
