@@ -482,3 +482,16 @@ async fn logins_and_failures_are_audited(db: PgPool) {
         .await
         .is_err());
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_login_form_carries_its_target_without_javascript(db: PgPool) {
+    let app = seeded_app(db).await;
+    let page = get(&app, "/login?next=%2Fsites%3Fsite%3D2").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(r#"name="next" value="/sites?site=2""#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"action="/auth/login""#));
+}

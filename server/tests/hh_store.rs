@@ -221,3 +221,22 @@ async fn completeness_counts_missing_days_and_periods(db: PgPool) {
     assert_eq!(c[0].actual, 10 * 48);
     assert_eq!(c[0].missing, 10 * 48);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn site_totals_count_days_without_data_as_missing(db: PgPool) {
+    let f = fixture(db).await;
+    let mut tx = f.castlegate.begin(&f.db).await.unwrap();
+    let sites = analytics::site_totals(&mut tx, day(2026, 1, 1), day(2026, 1, 21))
+        .await
+        .unwrap();
+    let office = sites.iter().find(|s| s.site_name == "Castlegate House").unwrap();
+    assert_eq!(office.missing_periods, 10 * 48, "ten days with data, ten without");
+    assert!((office.kwh - (5.0 * 48.0 * 11.0 + 4.0 * 48.0 * 10.0 + 47.0 * 10.0 + 200.0)).abs() < 1e-6);
+    let leicester = sites.iter().find(|s| s.site_name == "Leicester Works").unwrap();
+    assert_eq!(
+        leicester.missing_periods,
+        2 * 20 * 48,
+        "two supply points, no data"
+    );
+    assert_eq!(sites[0].site_name, "Castlegate House", "largest first");
+}

@@ -63,11 +63,24 @@ pub async fn site_totals(
             missing_periods: 0,
         });
     }
+    // Missing = periods expected while energised, minus periods present with a value: days with no
+    // data at all count as well as periods flagged missing.
+    for p in &points {
+        let mut d = from.max(p.energised_from);
+        let mut expected = 0i64;
+        while d < to {
+            expected += i64::from(periods_in_day(d));
+            d += TimeDelta::days(1);
+        }
+        if let Some(s) = by_site.get_mut(&p.site_id) {
+            s.missing_periods += expected;
+        }
+    }
     let site_of: BTreeMap<i64, i64> = points.iter().map(|p| (p.id, p.site_id)).collect();
     for t in daily_totals(tx, &ids, Channel::ActiveImport, from, to).await? {
         if let Some(s) = site_of.get(&t.supply_point_id).and_then(|s| by_site.get_mut(s)) {
             s.kwh += t.total as f64 / 1000.0;
-            s.missing_periods += i64::from(t.missing);
+            s.missing_periods -= i64::from(t.periods - t.missing);
         }
     }
     let mut out: Vec<SiteTotal> = by_site.into_values().collect();
