@@ -1,7 +1,7 @@
 //! The audit log (append-only): who did what, when, from where. Written by the server (logins)
 //! and by server fns (user management, account-manager access, exports).
 use serde_json::Value;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 pub struct Entry<'a> {
     pub actor_user_id: Option<i64>,
@@ -12,7 +12,7 @@ pub struct Entry<'a> {
     pub client_ip: &'a str,
 }
 
-pub async fn record(db: &PgPool, e: Entry<'_>) -> Result<(), sqlx::Error> {
+async fn insert(conn: &mut PgConnection, e: Entry<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (actor_user_id, actor_email, action, organisation_id, detail, client_ip)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -23,9 +23,14 @@ pub async fn record(db: &PgPool, e: Entry<'_>) -> Result<(), sqlx::Error> {
     .bind(e.organisation_id)
     .bind(e.detail)
     .bind(e.client_ip)
-    .execute(db)
+    .execute(conn)
     .await
     .map(|_| ())
+}
+
+/// Records an entry on its own (sign-in events, before any scope exists).
+pub async fn record(db: &PgPool, e: Entry<'_>) -> Result<(), sqlx::Error> {
+    insert(&mut *db.acquire().await?, e).await
 }
 
 /// Records an action of the signed-in caller inside their scoped transaction.
@@ -35,19 +40,15 @@ pub async fn record_in(
     action: &str,
     detail: Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (actor_user_id, actor_email, action, organisation_id, detail, client_ip)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(who.user_id)
-    .bind(&who.email)
-    .bind(action)
-    .bind(who.organisation_id)
-    .bind(detail)
-    .bind(&who.client_ip)
-    .execute(&mut **tx)
-    .await
-    .map(|_| ())
+    let entry = Entry {
+        actor_user_id: Some(who.user_id),
+        actor_email: Some(&who.email),
+        action,
+        organisation_id: who.organisation_id,
+        detail,
+        client_ip: &who.client_ip,
+    };
+    insert(tx, entry).await
 }
 
 /// Records that a staff member read a customer's data (against the customer's organisation).
@@ -58,17 +59,13 @@ pub async fn record_access(
     action: &str,
     object_id: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (actor_user_id, actor_email, action, organisation_id, detail, client_ip)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(who.user_id)
-    .bind(&who.email)
-    .bind(action)
-    .bind(organisation_id)
-    .bind(serde_json::json!({ "id": object_id }))
-    .bind(&who.client_ip)
-    .execute(&mut **tx)
-    .await
-    .map(|_| ())
+    let entry = Entry {
+        actor_user_id: Some(who.user_id),
+        actor_email: Some(&who.email),
+        action,
+        organisation_id: Some(organisation_id),
+        detail: serde_json::json!({ "id": object_id }),
+        client_ip: &who.client_ip,
+    };
+    insert(tx, entry).await
 }
