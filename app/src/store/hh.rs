@@ -157,6 +157,35 @@ pub async fn daily_totals(
         .collect())
 }
 
+/// Daily totals summed over many supply points (each at its best run per day), aggregated in
+/// Postgres: one row per day comes back, not one per meter-day.
+pub async fn portfolio_daily_totals(
+    tx: &mut ScopedTx<'_>,
+    supply_point_ids: &[i64],
+    channel: Channel,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, i64)>, sqlx::Error> {
+    let orgs = tx.scope().organisation_ids().to_vec();
+    let rows = sqlx::query!(
+        r#"SELECT settlement_date AS "date!", sum(day_total)::bigint AS "total!"
+           FROM (SELECT DISTINCT ON (supply_point_id, settlement_date) settlement_date, day_total
+                 FROM hh_day
+                 WHERE supply_point_id = ANY($1) AND channel = $2 AND settlement_date >= $3
+                   AND settlement_date < $4 AND organisation_id = ANY($5)
+                 ORDER BY supply_point_id, settlement_date, run DESC) best
+           GROUP BY settlement_date ORDER BY settlement_date"#,
+        supply_point_ids,
+        channel_code(channel),
+        from,
+        to,
+        &orgs
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.date, r.total)).collect())
+}
+
 /// Supply points in scope, with what the analytics need to know about each.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SupplyPointRef {

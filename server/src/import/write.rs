@@ -271,29 +271,14 @@ pub async fn import<R: Read + Send + 'static>(
     let staged: i64 = sqlx::query_scalar("SELECT count(*) FROM hh_stage")
         .fetch_one(&mut *tx)
         .await?;
-    let fresh: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM hh_stage s WHERE NOT EXISTS (
-            SELECT 1 FROM hh_day d WHERE d.supply_point_id = s.supply_point_id AND d.channel = s.channel
-              AND d.settlement_date = s.settlement_date AND d.run = s.run)",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    summary.day_rows_known = (staged - fresh) as u64;
-    if fresh == 0 {
-        // Everything is already there: importing the same file again changes nothing at all.
-        tx.rollback().await?;
-        return Ok(summary);
-    }
     let batch_id: i64 = sqlx::query_scalar(
         "INSERT INTO import_batches (file_name, sha256, source_rows, day_rows_new, day_rows_known,
              supply_points, first_date, last_date, runs)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         VALUES ($1, $2, $3, 0, 0, $4, $5, $6, $7) RETURNING id",
     )
     .bind(file_name)
     .bind(&summary.sha256)
     .bind(summary.rows as i64)
-    .bind(fresh)
-    .bind(staged - fresh)
     .bind(summary.supply_points as i32)
     .bind(summary.first_date)
     .bind(summary.last_date)
@@ -311,6 +296,18 @@ pub async fn import<R: Read + Send + 'static>(
     .execute(&mut *tx)
     .await?
     .rows_affected();
+    summary.day_rows_known = staged as u64 - inserted;
+    if inserted == 0 {
+        // Everything is already there: importing the same file again changes nothing at all.
+        tx.rollback().await?;
+        return Ok(summary);
+    }
+    sqlx::query("UPDATE import_batches SET day_rows_new = $2, day_rows_known = $3 WHERE id = $1")
+        .bind(batch_id)
+        .bind(inserted as i64)
+        .bind(summary.day_rows_known as i64)
+        .execute(&mut *tx)
+        .await?;
     summary.day_rows_new = inserted;
     tx.commit().await?;
     summary.batch_id = Some(batch_id);
