@@ -86,7 +86,7 @@ async fn main() -> anyhow::Result<()> {
             let m = mpan(i);
             for d in 0..365 {
                 let date = start + TimeDelta::days(d);
-                let runs: &[&str] = if d < 240 {
+                let runs: &[&str] = if d < 320 {
                     &["II", "SF", "R1"]
                 } else {
                     &["II", "SF"]

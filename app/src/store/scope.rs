@@ -54,19 +54,23 @@ impl Scope {
         ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
     }
 
-    /// Starts a transaction limited to this scope, for the store layer and for RLS.
-    pub async fn begin<'c>(&self, db: &PgPool) -> Result<ScopedTx<'c>, sqlx::Error> {
-        let mut tx = db.begin().await?;
+    /// The statement that opens a scoped transaction: `BEGIN` and the scope for RLS in one round
+    /// trip. Only integers (formatted here) go into it, so nothing can be injected.
+    fn begin_statement(&self) -> String {
         // An empty organisation list yields '' and RLS then shows nothing at all.
         let sites = match &self.sites {
             None => "*".to_string(),
             Some(s) => Self::csv(s),
         };
-        sqlx::query("SELECT set_config('app.org_ids', $1, true), set_config('app.site_ids', $2, true)")
-            .bind(Self::csv(&self.organisations))
-            .bind(sites)
-            .execute(&mut *tx)
-            .await?;
+        format!(
+            "BEGIN; SELECT set_config('app.org_ids', '{}', true), set_config('app.site_ids', '{sites}', true)",
+            Self::csv(&self.organisations)
+        )
+    }
+
+    /// Starts a transaction limited to this scope, for the store layer and for RLS.
+    pub async fn begin<'c>(&self, db: &PgPool) -> Result<ScopedTx<'c>, sqlx::Error> {
+        let tx = db.begin_with(self.begin_statement()).await?;
         Ok(ScopedTx {
             tx,
             scope: self.clone(),
@@ -100,5 +104,34 @@ impl Deref for ScopedTx<'_> {
 impl DerefMut for ScopedTx<'_> {
     fn deref_mut(&mut self) -> &mut PgConnection {
         &mut self.tx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_begin_statement_holds_only_the_scope_ids() {
+        let s = Scope::organisations(vec![12, 3, 12]).with_sites(vec![9, 4]);
+        assert_eq!(
+            s.begin_statement(),
+            "BEGIN; SELECT set_config('app.org_ids', '3,12', true), set_config('app.site_ids', '4,9', true)"
+        );
+        assert!(Scope::organisations(vec![])
+            .begin_statement()
+            .contains("'app.org_ids', ''"));
+        assert!(Scope::organisations(vec![1])
+            .begin_statement()
+            .contains("'app.site_ids', '*'"));
+    }
+
+    #[test]
+    fn site_restrictions_apply_within_the_organisations_only() {
+        let s = Scope::organisations(vec![1]).with_sites(vec![5]);
+        assert!(s.includes_site(1, 5));
+        assert!(!s.includes_site(1, 6));
+        assert!(!s.includes_site(2, 5));
+        assert!(Scope::organisations(vec![1]).includes_site(1, 6));
     }
 }
