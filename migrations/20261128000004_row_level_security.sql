@@ -5,10 +5,12 @@
 --   app.site_ids = '*' | '3,4' sites within them ('*' = all)
 -- Without a scope nothing is visible.
 
+-- Roles are cluster-wide: another database on the same server (tests create many at once) may
+-- have created it already, or be creating it right now (then unique_violation, not duplicate_object).
 DO $$
 BEGIN
     CREATE ROLE portal_app NOLOGIN NOSUPERUSER NOBYPASSRLS;
-EXCEPTION WHEN duplicate_object THEN NULL;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
 
 CREATE FUNCTION app_scope_orgs() RETURNS bigint[] LANGUAGE sql STABLE PARALLEL SAFE

@@ -48,5 +48,6 @@ pg_stop_if_ours() {
   if ((PG_STARTED_BY_US)); then
     log "stopping the Postgres this script started"
     as_pg "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null || true
+    PG_STARTED_BY_US=0
   fi
 }
