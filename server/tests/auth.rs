@@ -495,3 +495,44 @@ async fn the_login_form_carries_its_target_without_javascript(db: PgPool) {
     );
     assert!(page.body.contains(r#"action="/auth/login""#));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_customer_admin_adds_a_colleague_who_can_sign_in(db: PgPool) {
+    let app = seeded_app(db.clone()).await;
+    let admin = login(&app, CUSTOMER_ADMIN).await;
+    let form =
+        "email=Jo%40Castlegate.example&display_name=Jo+Bloggs&role=customer_user&password=first-password-123";
+    let res = call_as(&app, "/api/admin/user-create", form, Some(&admin)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        try_login(&app, "jo@castlegate.example", "first-password-123")
+            .await
+            .location(),
+        "/"
+    );
+    // The same email again, a weak password, or a staff role: refused with a reason.
+    for (form, why) in [
+        (form, "cannot be used"),
+        (
+            "email=x%40castlegate.example&display_name=X&role=customer_user&password=short",
+            "12 characters",
+        ),
+        (
+            "email=y%40castlegate.example&display_name=Y&role=ops_admin&password=long-enough-password",
+            "customer user",
+        ),
+        (
+            "email=nope&display_name=Z&role=customer_user&password=long-enough-password",
+            "valid email",
+        ),
+    ] {
+        let res = call_as(&app, "/api/admin/user-create", form, Some(&admin)).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{form}");
+        assert!(res.body.contains(why), "{form}: {}", res.body);
+    }
+    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'user.%'")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(actions, vec!["user.created"]);
+}

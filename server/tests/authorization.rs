@@ -124,9 +124,16 @@ fn server_fn_body(path: &str, t: Tenant, ids: &Ids) -> String {
         "/api/sites/detail" => format!("site_id={site}"),
         "/api/admin/user-disabled" => format!("user_id={user}&disabled=false"),
         "/api/admin/user-sites" => format!("user_id={user}&site_ids={}", granted.replace(',', "%2C")),
+        // No tenant in the request: a customer admin always adds to their own organisation.
+        "/api/admin/user-create" => format!(
+            "email=new-{}%40castlegate.example&display_name=New+Colleague&role=customer_user&password=a-long-first-password",
+            NEXT_EMAIL.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ),
         other => panic!("no request for server fn {other}: add it to the matrix"),
     }
 }
+
+static NEXT_EMAIL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
 fn expected_server_fn(path: &str, c: Caller, t: Tenant) -> StatusCode {
     use Caller::*;
@@ -155,6 +162,13 @@ fn expected_server_fn(path: &str, c: Caller, t: Tenant) -> StatusCode {
                 S::FORBIDDEN
             } else {
                 S::OK
+            }
+        }
+        "/api/admin/user-create" => {
+            if c == CustomerAdmin {
+                S::OK
+            } else {
+                S::FORBIDDEN
             }
         }
         "/api/admin/user-disabled" | "/api/admin/user-sites" => match c {
@@ -201,6 +215,7 @@ const MATRIX_SERVER_FNS: &[&str] = &[
     "/api/admin/overview",
     "/api/admin/user-disabled",
     "/api/admin/user-sites",
+    "/api/admin/user-create",
 ];
 
 #[tokio::test]
@@ -332,6 +347,20 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
         .iter()
         .all(|s| s["organisation"] == "Castlegate Group Ltd"));
     assert_eq!(list.as_array().unwrap().len(), 6);
+    // The users the customer admin added belong to Castlegate.
+    let added: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT email, organisation_id FROM users WHERE email LIKE 'new-%' ORDER BY email")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    let castlegate = id_of(
+        &db,
+        "SELECT id FROM organisations WHERE name = $1",
+        "Castlegate Group Ltd",
+    )
+    .await;
+    assert_eq!(added.len(), 2, "one per tenant column for the customer admin");
+    assert!(added.iter().all(|(_, org)| *org == Some(castlegate)));
     println!("authorisation matrix: {checked} checks");
     assert_eq!(
         checked,

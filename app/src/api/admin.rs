@@ -154,3 +154,63 @@ pub async fn set_user_sites(user_id: i64, site_ids: String) -> Result<(), ApiErr
         .await,
     )
 }
+
+/// Adds a colleague to the caller's organisation with a first password they should change.
+#[server(prefix = "/api", endpoint = "admin/user-create")]
+pub async fn create_user(
+    email: String,
+    display_name: String,
+    role: String,
+    password: String,
+) -> Result<i64, ApiError> {
+    use crate::store::admin;
+    super::respond(
+        async {
+            let (state, id) = crate::auth::require_role(&[Role::CustomerAdmin])?;
+            let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
+            let email = email.trim().to_lowercase();
+            let display_name = display_name.trim().to_string();
+            let role = match Role::parse(&role) {
+                Some(r @ (Role::CustomerUser | Role::CustomerAdmin)) => r,
+                _ => {
+                    return Err(ApiError::BadRequest(
+                        "Choose customer user or customer admin.".into(),
+                    ))
+                }
+            };
+            let plausible = email.len() <= 254
+                && email
+                    .split_once('@')
+                    .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'));
+            if !plausible {
+                return Err(ApiError::BadRequest("Enter a valid email address.".into()));
+            }
+            if display_name.is_empty() || display_name.len() > 120 {
+                return Err(ApiError::BadRequest("Enter the person's name.".into()));
+            }
+            if password.chars().count() < 12 {
+                return Err(ApiError::BadRequest(
+                    "The first password must have at least 12 characters.".into(),
+                ));
+            }
+            let hash = crate::auth::password::hash(password).await.map_err(|e| {
+                tracing::error!(error = %e, "hashing a new user's password");
+                ApiError::Internal
+            })?;
+            let mut tx = id.scope.begin(&state.db).await?;
+            let new_id = admin::create_user(&mut tx, org, &email, &display_name, role, &hash.0)
+                .await?
+                .ok_or_else(|| ApiError::BadRequest("This email address cannot be used.".into()))?;
+            crate::store::audit::record_in(
+                &mut tx,
+                &id,
+                "user.created",
+                serde_json::json!({ "user_id": new_id, "role": role.as_str() }),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(new_id)
+        }
+        .await,
+    )
+}

@@ -3,14 +3,18 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::admin::{
-    admin_overview, AdminView, AuditRow, CustomerRow, SetUserDisabled, SiteOption, UserRow,
+    admin_overview, AdminView, AuditRow, CreateUser, CustomerRow, SetUserDisabled, SiteOption, UserRow,
 };
 use crate::components::states::{Empty, ErrorNotice, Loading};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let disable = ServerAction::<SetUserDisabled>::new();
-    let view_data = Resource::new(move || disable.version().get(), |_| admin_overview());
+    let create = ServerAction::<CreateUser>::new();
+    let view_data = Resource::new(
+        move || (disable.version().get(), create.version().get()),
+        |_| admin_overview(),
+    );
     view! {
         <Title text="Admin" />
         <div class="page-head">
@@ -20,7 +24,10 @@ pub fn AdminPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match view_data.await {
                     Ok(AdminView::Users { organisation, users, sites }) => {
-                        view! { <UsersAdmin organisation users sites disable /> }.into_any()
+                        view! {
+                            <UsersAdmin organisation users sites disable />
+                            <NewUser create />
+                        }.into_any()
                     }
                     Ok(AdminView::Customers { customers }) => view! {
                         <p class="page-head__lead">"The customers you look after."</p>
@@ -84,6 +91,34 @@ fn UsersAdmin(
                 </table>
             </div>
             {move || disable.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
+        </section>
+    }
+}
+
+#[component]
+fn NewUser(create: ServerAction<CreateUser>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="new-user-title">
+            <h2 id="new-user-title">"Add a colleague"</h2>
+            <p class="muted">"They sign in with this first password and should change it under Your account."</p>
+            <ActionForm action=create attr:class="form form--inline">
+                <label class="field"><span>"Name"</span><input class="input" name="display_name" required /></label>
+                <label class="field"><span>"Email"</span><input class="input" type="email" name="email" required /></label>
+                <label class="field"><span>"Role"</span>
+                    <select class="input" name="role">
+                        <option value="customer_user">"Customer user"</option>
+                        <option value="customer_admin">"Customer admin"</option>
+                    </select>
+                </label>
+                <label class="field"><span>"First password"</span>
+                    <input class="input" type="password" name="password" minlength="12" autocomplete="new-password" required />
+                </label>
+                <button class="button" type="submit">"Add user"</button>
+            </ActionForm>
+            {move || create.value().get().map(|r| match r {
+                Ok(_) => view! { <p class="state state--ok" role="status">"User added."</p> }.into_any(),
+                Err(error) => view! { <ErrorNotice error /> }.into_any(),
+            })}
         </section>
     }
 }

@@ -160,3 +160,25 @@ pub async fn set_sites(
         .await?;
     Ok(true)
 }
+
+/// Creates a user in `organisation_id`; `None` when the email is taken (by anyone, anywhere).
+pub async fn create_user(
+    tx: &mut ScopedTx<'_>,
+    organisation_id: i64,
+    email: &str,
+    display_name: &str,
+    role: Role,
+    password_hash: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (email, display_name, role, organisation_id, password_hash)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING id",
+    )
+    .bind(email)
+    .bind(display_name)
+    .bind(role.as_str())
+    .bind(organisation_id)
+    .bind(password_hash)
+    .fetch_optional(&mut **tx)
+    .await
+}

@@ -1,5 +1,7 @@
 //! The caller's identity on the server: put into the request's extensions by the server's
 //! authentication middleware (session cookie → user → scope), read here by pages and server fns.
+pub mod password;
+
 use uuid::Uuid;
 
 use crate::api::auth::{Me, Role};
