@@ -5,6 +5,7 @@
 
 PG_DIR="$ROOT/target/pg"
 PG_PORT="${PORTAL_PG_PORT:-55432}"
+PG_PORT_FILE="$PG_DIR/port"
 PG_STARTED_BY_US=0
 
 pg_bin() {
@@ -31,12 +32,20 @@ pg_start() {
     log "creating the project's Postgres cluster in target/pg"
     as_pg "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
-  if ! as_pg "$bin/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
+  if as_pg "$bin/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
+    # Already running (started earlier by us): use the port it was started on.
+    [[ -f "$PG_PORT_FILE" ]] && PG_PORT="$(cat "$PG_PORT_FILE")"
+  else
+    # Another clone's cluster (or anything else) may hold the port: take the next free one.
+    if [[ -z "${PORTAL_PG_PORT:-}" ]]; then
+      while (echo >"/dev/tcp/127.0.0.1/$PG_PORT") 2>/dev/null; do PG_PORT=$((PG_PORT + 1)); done
+    fi
     log "starting Postgres on 127.0.0.1:$PG_PORT"
     as_pg "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 start \
       -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c synchronous_commit=off -c max_connections=200 -c shared_buffers=256MB" >/dev/null \
       || { tail -20 "$PG_DIR/postgres.log" >&2; die "Postgres did not start"; }
     PG_STARTED_BY_US=1
+    echo "$PG_PORT" >"$PG_PORT_FILE"
   fi
   "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc \
     "SELECT 1 FROM pg_database WHERE datname = 'portal'" | grep -q 1 \
