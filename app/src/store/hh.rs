@@ -157,8 +157,8 @@ pub async fn daily_totals(
         .collect())
 }
 
-/// Daily totals summed over many supply points (each at its best run per day), aggregated in
-/// Postgres: one row per day comes back, not one per meter-day.
+/// Daily totals summed over many supply points (each at its best run per day), from the best-run
+/// roll-up the importer keeps: one row per day comes back, not one per meter-day.
 pub async fn portfolio_daily_totals(
     tx: &mut ScopedTx<'_>,
     supply_point_ids: &[i64],
@@ -169,11 +169,9 @@ pub async fn portfolio_daily_totals(
     let orgs = tx.scope().organisation_ids().to_vec();
     let rows = sqlx::query!(
         r#"SELECT settlement_date AS "date!", sum(day_total)::bigint AS "total!"
-           FROM (SELECT DISTINCT ON (supply_point_id, settlement_date) settlement_date, day_total
-                 FROM hh_day
-                 WHERE supply_point_id = ANY($1) AND channel = $2 AND settlement_date >= $3
-                   AND settlement_date < $4 AND organisation_id = ANY($5)
-                 ORDER BY supply_point_id, settlement_date, run DESC) best
+           FROM hh_daily_best
+           WHERE supply_point_id = ANY($1) AND channel = $2 AND settlement_date >= $3
+             AND settlement_date < $4 AND organisation_id = ANY($5)
            GROUP BY settlement_date ORDER BY settlement_date"#,
         supply_point_ids,
         channel_code(channel),

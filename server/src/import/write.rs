@@ -297,6 +297,23 @@ pub async fn import<R: Read + Send + 'static>(
     .await?
     .rows_affected();
     summary.day_rows_known = staged as u64 - inserted;
+    // Keep the best-run daily totals: a staged run replaces the day's row only if it is better.
+    sqlx::query(
+        "INSERT INTO hh_daily_best (supply_point_id, organisation_id, channel, settlement_date, run, day_total,
+             periods, missing)
+         SELECT DISTINCT ON (supply_point_id, channel, settlement_date)
+                supply_point_id, organisation_id, channel, settlement_date, run,
+                hh_int_array_sum(vals), cardinality(vals),
+                length(statuses) - length(replace(statuses, 'M', ''))
+         FROM hh_stage
+         ORDER BY supply_point_id, channel, settlement_date, run DESC
+         ON CONFLICT (supply_point_id, channel, settlement_date) DO UPDATE
+             SET run = EXCLUDED.run, day_total = EXCLUDED.day_total, periods = EXCLUDED.periods,
+                 missing = EXCLUDED.missing
+             WHERE EXCLUDED.run > hh_daily_best.run",
+    )
+    .execute(&mut *tx)
+    .await?;
     if inserted == 0 {
         // Everything is already there: importing the same file again changes nothing at all.
         tx.rollback().await?;
