@@ -187,7 +187,15 @@ fn copy_line(buf: &mut String, d: &DayRow) {
         }
         let _ = write!(buf, "{v}");
     }
-    let _ = writeln!(buf, "}}\t{}\t{}", d.statuses, d.first_line);
+    let total: i64 = d.vals.iter().map(|v| i64::from(*v)).sum();
+    let missing = d.statuses.bytes().filter(|b| *b == b'M').count();
+    let _ = writeln!(
+        buf,
+        "}}\t{}\t{}\t{total}\t{}\t{missing}",
+        d.statuses,
+        d.first_line,
+        d.vals.len()
+    );
 }
 
 pub async fn import<R: Read + Send + 'static>(
@@ -205,7 +213,8 @@ pub async fn import<R: Read + Send + 'static>(
     sqlx::query(
         "CREATE TEMP TABLE hh_stage (
             supply_point_id bigint, organisation_id bigint, channel smallint, settlement_date date,
-            run smallint, vals integer[], statuses text, first_line bigint
+            run smallint, vals integer[], statuses text, first_line bigint,
+            day_total bigint, periods smallint, missing smallint
          ) ON COMMIT DROP",
     )
     .execute(&mut *tx)
@@ -302,9 +311,7 @@ pub async fn import<R: Read + Send + 'static>(
         "INSERT INTO hh_daily_best (supply_point_id, organisation_id, channel, settlement_date, run, day_total,
              periods, missing)
          SELECT DISTINCT ON (supply_point_id, channel, settlement_date)
-                supply_point_id, organisation_id, channel, settlement_date, run,
-                hh_int_array_sum(vals), cardinality(vals),
-                length(statuses) - length(replace(statuses, 'M', ''))
+                supply_point_id, organisation_id, channel, settlement_date, run, day_total, periods, missing
          FROM hh_stage
          ORDER BY supply_point_id, channel, settlement_date, run DESC
          ON CONFLICT (supply_point_id, channel, settlement_date) DO UPDATE
