@@ -189,9 +189,10 @@ fn copy_line(buf: &mut String, d: &DayRow) {
     }
     let total: i64 = d.vals.iter().map(|v| i64::from(*v)).sum();
     let missing = d.statuses.bytes().filter(|b| *b == b'M').count();
+    let max = d.vals.iter().copied().max().unwrap_or(0);
     let _ = writeln!(
         buf,
-        "}}\t{}\t{}\t{total}\t{}\t{missing}",
+        "}}\t{}\t{}\t{total}\t{max}\t{}\t{missing}",
         d.statuses,
         d.first_line,
         d.vals.len()
@@ -214,7 +215,7 @@ pub async fn import<R: Read + Send + 'static>(
         "CREATE TEMP TABLE hh_stage (
             supply_point_id bigint, organisation_id bigint, channel smallint, settlement_date date,
             run smallint, vals integer[], statuses text, first_line bigint,
-            day_total bigint, periods smallint, missing smallint
+            day_total bigint, day_max integer, periods smallint, missing smallint
          ) ON COMMIT DROP",
     )
     .execute(&mut *tx)
@@ -296,8 +297,9 @@ pub async fn import<R: Read + Send + 'static>(
     .await?;
     let inserted = sqlx::query(
         "INSERT INTO hh_day (supply_point_id, organisation_id, channel, settlement_date, run, vals, statuses,
-             import_batch_id)
-         SELECT supply_point_id, organisation_id, channel, settlement_date, run, vals, statuses, $1
+             day_total, day_max, periods, missing, import_batch_id)
+         SELECT supply_point_id, organisation_id, channel, settlement_date, run, vals, statuses,
+                day_total, day_max, periods, missing, $1
          FROM hh_stage
          ON CONFLICT (supply_point_id, channel, settlement_date, run) DO NOTHING",
     )
