@@ -536,3 +536,44 @@ async fn a_customer_admin_adds_a_colleague_who_can_sign_in(db: PgPool) {
         .unwrap();
     assert_eq!(actions, vec!["user.created"]);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn idle_and_absolute_timeouts_end_a_session(db: PgPool) {
+    let app = seeded_app(db.clone()).await;
+    let idle = login(&app, CUSTOMER_ADMIN).await;
+    let sid = session_id_of(&db, CUSTOMER_ADMIN).await;
+    // Idle for longer than the 60-minute limit.
+    sqlx::query("UPDATE sessions SET last_seen_at = now() - interval '61 minutes' WHERE id = $1")
+        .bind(sid)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        call_as(&app, "/api/sites/list", "", Some(&idle)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let revoked: bool = sqlx::query_scalar("SELECT revoked_at IS NOT NULL FROM sessions WHERE id = $1")
+        .bind(sid)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(revoked, "an idle session is ended, not just refused once");
+
+    let old = login(&app, CUSTOMER_ADMIN).await;
+    let sid = session_id_of(&db, CUSTOMER_ADMIN).await;
+    sqlx::query("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1")
+        .bind(sid)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        call_as(&app, "/api/sites/list", "", Some(&old)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // Activity within the limits keeps a session alive.
+    let fresh = login(&app, CUSTOMER_ADMIN).await;
+    assert_eq!(
+        call_as(&app, "/api/sites/list", "", Some(&fresh)).await.status,
+        StatusCode::OK
+    );
+}
