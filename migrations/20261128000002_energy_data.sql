@@ -18,14 +18,6 @@ CREATE TABLE import_batches (
 );
 CREATE INDEX import_batches_sha_idx ON import_batches (sha256);
 
-CREATE FUNCTION hh_int_array_sum(int[]) RETURNS bigint
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN (SELECT sum(x) FROM unnest($1) AS x);
-
-CREATE FUNCTION hh_int_array_max(int[]) RETURNS integer
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN (SELECT max(x) FROM unnest($1) AS x);
-
 CREATE TABLE hh_day (
     supply_point_id  bigint   NOT NULL REFERENCES supply_points (id),
     organisation_id  bigint   NOT NULL REFERENCES organisations (id),

@@ -29,7 +29,7 @@ GRANT SELECT, INSERT, UPDATE ON users, user_site_access, account_manager_assignm
 GRANT DELETE ON user_site_access TO portal_app;
 GRANT SELECT, INSERT ON login_attempts, audit_log TO portal_app;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO portal_app;
-GRANT EXECUTE ON FUNCTION app_scope_orgs(), app_scope_sites(), hh_int_array_sum(int[]), hh_int_array_max(int[]) TO portal_app;
+GRANT EXECUTE ON FUNCTION app_scope_orgs(), app_scope_sites() TO portal_app;
 
 ALTER TABLE organisations ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON organisations USING (id = ANY (app_scope_orgs()));

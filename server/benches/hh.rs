@@ -25,18 +25,13 @@ fn p50(mut v: Vec<Duration>) -> (f64, f64) {
     (ms(v[v.len() / 2]), ms(v[v.len() * 95 / 100]))
 }
 
-fn check_digit(d: &[u8; 12]) -> u8 {
-    const W: [u32; 12] = [3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43];
-    ((d.iter().zip(W).map(|(a, w)| u32::from(*a) * w).sum::<u32>() % 11) % 10) as u8
-}
-
 fn mpan(i: usize) -> String {
     let mut d = [0u8; 12];
     let s = format!("19{:010}", 7_000_000_000u64 + i as u64);
     for (k, b) in s.bytes().enumerate() {
         d[k] = b - b'0';
     }
-    format!("{s}{}", check_digit(&d))
+    format!("{s}{}", app::domain::mpan::check_digit(d))
 }
 
 #[tokio::main]

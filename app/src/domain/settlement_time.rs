@@ -135,6 +135,14 @@ pub fn periods_in_day(date: impl Into<SettlementDate>) -> u8 {
     }
 }
 
+/// Settlement periods in the days `[from, to)`: 48 a day, 46 and 50 on clock-change days.
+pub fn periods_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    from.iter_days()
+        .take_while(|d| *d < to)
+        .map(|d| i64::from(periods_in_day(d)))
+        .sum()
+}
+
 /// UTC start of `period` on `date`; an error if the day has fewer periods.
 pub fn period_start_utc(
     date: impl Into<SettlementDate>,
@@ -356,5 +364,14 @@ mod tests {
         let _ = periods_in_day(NaiveDate::MIN);
         let _ = all_periods_utc(NaiveDate::MAX).count();
         let _ = period_start_utc(NaiveDate::MIN, p(1));
+    }
+
+    #[test]
+    fn periods_between_counts_clock_change_days() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        assert_eq!(periods_between(d(3, 1), d(4, 1)), 31 * 48 - 2);
+        assert_eq!(periods_between(d(10, 1), d(11, 1)), 31 * 48 + 2);
+        assert_eq!(periods_between(d(1, 5), d(1, 5)), 0);
+        assert_eq!(periods_between(d(1, 6), d(1, 5)), 0);
     }
 }

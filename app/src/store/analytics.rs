@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
 
-use super::hh::{daily_totals, series, supply_points_in_scope, RunChoice, SupplyPointRef};
+use super::hh::{daily_totals, series, supply_points_in_scope, DayValues, RunChoice, SupplyPointRef};
 use super::scope::ScopedTx;
 use crate::domain::channel::Channel;
 use crate::domain::duos::{Band, BandRule, BandTable, DayType};
-use crate::domain::settlement_time::{all_periods_utc, periods_in_day, SettlementDate};
+use crate::domain::settlement_time::{all_periods_utc, periods_between, periods_in_day, SettlementDate};
 use crate::domain::units::{HalfHourEnergy, MaximumDemand};
 
 /// The first day of the month after `month_start`'s month.
@@ -66,14 +66,8 @@ pub async fn site_totals(
     // Missing = periods expected while energised, minus periods present with a value: days with no
     // data at all count as well as periods flagged missing.
     for p in &points {
-        let mut d = from.max(p.energised_from);
-        let mut expected = 0i64;
-        while d < to {
-            expected += i64::from(periods_in_day(d));
-            d += TimeDelta::days(1);
-        }
         if let Some(s) = by_site.get_mut(&p.site_id) {
-            s.missing_periods += expected;
+            s.missing_periods += periods_between(from.max(p.energised_from), to);
         }
     }
     let site_of: BTreeMap<i64, i64> = points.iter().map(|p| (p.id, p.site_id)).collect();
@@ -88,51 +82,45 @@ pub async fn site_totals(
     Ok(out)
 }
 
-/// The half-hours of a supply point over `[from, to)` with active and reactive energy, best run.
+/// The half-hours of a supply point over `[from, to)` with active and reactive energy, at `run`.
 pub async fn half_hours(
     tx: &mut ScopedTx<'_>,
     supply_point_id: i64,
     from: NaiveDate,
     to: NaiveDate,
+    run: RunChoice,
 ) -> Result<Vec<HalfHourEnergy>, sqlx::Error> {
-    let ai = series(
-        tx,
-        supply_point_id,
-        Channel::ActiveImport,
-        from,
-        to,
-        RunChoice::Best,
-    )
-    .await?;
-    let ri = series(
-        tx,
-        supply_point_id,
-        Channel::ReactiveImport,
-        from,
-        to,
-        RunChoice::Best,
-    )
-    .await?;
-    let re = series(
-        tx,
-        supply_point_id,
-        Channel::ReactiveExport,
-        from,
-        to,
-        RunChoice::Best,
-    )
-    .await?;
-    let index = |days: &[super::hh::DayValues]| -> BTreeMap<NaiveDate, Vec<i32>> {
+    let ai = series(tx, supply_point_id, Channel::ActiveImport, from, to, run).await?;
+    half_hours_with_reactive(tx, supply_point_id, &ai, from, to, run).await
+}
+
+/// As `half_hours`, for active-import days the caller has already read.
+pub async fn half_hours_with_reactive(
+    tx: &mut ScopedTx<'_>,
+    supply_point_id: i64,
+    ai: &[DayValues],
+    from: NaiveDate,
+    to: NaiveDate,
+    run: RunChoice,
+) -> Result<Vec<HalfHourEnergy>, sqlx::Error> {
+    let ri = series(tx, supply_point_id, Channel::ReactiveImport, from, to, run).await?;
+    let re = series(tx, supply_point_id, Channel::ReactiveExport, from, to, run).await?;
+    Ok(combine_half_hours(ai, &ri, &re))
+}
+
+/// Joins active and reactive days into half-hours; periods flagged missing are left out.
+pub fn combine_half_hours(ai: &[DayValues], ri: &[DayValues], re: &[DayValues]) -> Vec<HalfHourEnergy> {
+    let index = |days: &[DayValues]| -> BTreeMap<NaiveDate, Vec<i32>> {
         days.iter().map(|d| (d.date, d.vals.clone())).collect()
     };
-    let (ri, re) = (index(&ri), index(&re));
+    let (ri, re) = (index(ri), index(re));
     let mut out = Vec::with_capacity(ai.len() * 48);
     for day in ai {
         for ((p, start), wh) in all_periods_utc(SettlementDate(day.date)).zip(day.vals.iter()) {
-            if day.statuses.as_bytes().get(usize::from(p.get() - 1)) == Some(&b'M') {
+            let i = usize::from(p.get() - 1);
+            if day.statuses.as_bytes().get(i) == Some(&b'M') {
                 continue;
             }
-            let i = usize::from(p.get() - 1);
             let r = |m: &BTreeMap<NaiveDate, Vec<i32>>| {
                 m.get(&day.date)
                     .and_then(|v| v.get(i))
@@ -146,7 +134,7 @@ pub async fn half_hours(
             });
         }
     }
-    Ok(out)
+    out
 }
 
 /// The month's maximum demand (highest half-hourly kVA) and when it happened.
@@ -155,7 +143,14 @@ pub async fn monthly_max_demand(
     supply_point_id: i64,
     month_start: NaiveDate,
 ) -> Result<Option<MaximumDemand>, sqlx::Error> {
-    let hh = half_hours(tx, supply_point_id, month_start, next_month(month_start)).await?;
+    let hh = half_hours(
+        tx,
+        supply_point_id,
+        month_start,
+        next_month(month_start),
+        RunChoice::Best,
+    )
+    .await?;
     Ok(MaximumDemand::from_half_hours(hh))
 }
 
@@ -208,7 +203,12 @@ pub async fn band_totals(
     to: NaiveDate,
 ) -> Result<BandTotals, sqlx::Error> {
     let days = series(tx, point.id, Channel::ActiveImport, from, to, RunChoice::Best).await?;
-    let dist = u8::try_from(point.distributor_id).unwrap_or(0);
+    Ok(band_split(&days, table, point.distributor_id))
+}
+
+/// Splits days of active import by the distributor's DUoS time bands.
+pub fn band_split(days: &[DayValues], table: &BandTable, distributor_id: i16) -> BandTotals {
+    let dist = u8::try_from(distributor_id).unwrap_or(0);
     let mut t = BandTotals::default();
     for day in days {
         for ((_, start), wh) in all_periods_utc(SettlementDate(day.date)).zip(day.vals.iter()) {
@@ -220,7 +220,7 @@ pub async fn band_totals(
             }
         }
     }
-    Ok(t)
+    t
 }
 
 #[derive(Debug, Clone, PartialEq)]

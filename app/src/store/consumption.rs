@@ -3,16 +3,15 @@
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use chrono_tz::Europe::London;
 
-use super::analytics::{band_table, half_hours};
+use super::analytics::{band_split, band_table, half_hours_with_reactive};
 use super::hh::{series, supply_point, RunChoice};
 use super::scope::ScopedTx;
 use crate::api::consumption::ConsumptionView;
 use crate::api::ApiError;
 use crate::domain::aggregate::{aggregate, Granularity};
 use crate::domain::channel::Channel;
-use crate::domain::duos::Band;
 use crate::domain::settlement_run::SettlementRun;
-use crate::domain::settlement_time::{all_periods_utc, SettlementDate};
+use crate::domain::settlement_time::{all_periods_utc, periods_between, SettlementDate};
 use crate::domain::units::{power_factor, MaximumDemand};
 
 pub async fn view(
@@ -60,9 +59,6 @@ pub async fn view(
     let mut points = Vec::new();
     let (mut actual, mut estimated, mut missing_flagged) = (0i64, 0i64, 0i64);
     let mut runs_seen: Vec<SettlementRun> = Vec::new();
-    let table = band_table(tx).await?;
-    let (mut red, mut amber, mut green) = (0.0, 0.0, 0.0);
-    let dist = u8::try_from(point.distributor_id).unwrap_or(0);
     for d in &days {
         if !runs_seen.contains(&d.run) {
             runs_seen.push(d.run);
@@ -77,26 +73,15 @@ pub async fn view(
                 b'E' => estimated += 1,
                 _ => missing_flagged += 1,
             }
-            match table.classify(dist, start) {
-                Band::Red => red += kwh,
-                Band::Amber => amber += kwh,
-                Band::Green => green += kwh,
-            }
             points.push((start, kwh));
         }
     }
-    let expected: i64 = {
-        let mut n = 0i64;
-        let mut d = from.max(point.energised_from);
-        while d < to {
-            n += i64::from(crate::domain::settlement_time::periods_in_day(d));
-            d += TimeDelta::days(1);
-        }
-        n
-    };
+    let expected = periods_between(from.max(point.energised_from), to);
+    let bands = band_split(&days, &band_table(tx).await?, point.distributor_id);
     let total: f64 = points.iter().map(|(_, v)| v).sum();
     let buckets = aggregate(&points, granularity);
-    let hh = half_hours(tx, point.id, from, to).await?;
+    // The active-import days read above, with reactive energy at the same run.
+    let hh = half_hours_with_reactive(tx, point.id, &days, from, to, run_choice).await?;
     let md = MaximumDemand::from_half_hours(hh.iter().copied());
     let pf = md.as_ref().map(|m| power_factor(m.kw, m.kva));
     runs_seen.sort();
@@ -121,9 +106,9 @@ pub async fn view(
         }),
         agreed_capacity_kva: point.agreed_capacity_kva,
         power_factor: pf,
-        red_kwh: red,
-        amber_kwh: amber,
-        green_kwh: green,
+        red_kwh: bands.red_kwh,
+        amber_kwh: bands.amber_kwh,
+        green_kwh: bands.green_kwh,
         actual_periods: actual,
         estimated_periods: estimated,
         missing_periods: (expected - actual - estimated).max(missing_flagged),

@@ -8,7 +8,7 @@ use app::domain::units::{
     chargeable_reactive_kvarh, excess_capacity_kva, MaximumDemand, DEFAULT_REACTIVE_THRESHOLD,
 };
 use app::store::analytics::{half_hours, next_month};
-use app::store::hh::SupplyPointRef;
+use app::store::hh::{RunChoice, SupplyPointRef};
 use app::store::scope::Scope;
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use sqlx::PgPool;
@@ -208,7 +208,7 @@ async fn supply_point_lines(
 ) -> Result<Vec<Line>, sqlx::Error> {
     let end = next_month(month);
     let days = (end - month).num_days();
-    let hh = half_hours(tx, p.id, month, end).await?;
+    let hh = half_hours(tx, p.id, month, end, RunChoice::Best).await?;
     let dist = u8::try_from(p.distributor_id).unwrap_or(0);
     let mut by_band: BTreeMap<&'static str, i64> = BTreeMap::new();
     let mut reactive_milli = 0i64;
