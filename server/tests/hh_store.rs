@@ -119,27 +119,54 @@ async fn the_best_run_is_chosen_per_day_and_a_specific_run_on_request(db: PgPool
     assert!(r3.is_empty());
 }
 
+/// Castlegate House's daily totals from the roll-up, as (date, Wh, periods with a value).
+async fn office_days(
+    f: &Fixture,
+    tx: &mut app::store::scope::ScopedTx<'_>,
+    to: NaiveDate,
+) -> Vec<(NaiveDate, i64, i64)> {
+    hh::site_daily_totals(tx, &[f.office.id], Channel::ActiveImport, day(2026, 1, 1), to)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| {
+            assert_eq!(t.site_id, f.office.site_id);
+            (t.date, t.total, t.periods_present)
+        })
+        .collect()
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn daily_totals_use_the_best_run(db: PgPool) {
     let f = fixture(db).await;
     let mut tx = f.castlegate.begin(&f.db).await.unwrap();
-    let totals = hh::daily_totals(
+    let totals = office_days(&f, &mut tx, day(2026, 1, 11)).await;
+    assert_eq!(totals.len(), 10);
+    assert_eq!(totals[0], (day(2026, 1, 1), 48 * 11_000, 48), "R1 beats SF");
+    assert_eq!(totals[6].1, 47 * 10_000 + 200_000);
+    let site_days = hh::site_daily_totals(
         &mut tx,
         &[f.office.id],
         Channel::ActiveImport,
         day(2026, 1, 1),
-        day(2026, 1, 11),
+        day(2026, 1, 3),
     )
     .await
     .unwrap();
-    assert_eq!(totals.len(), 10);
-    assert_eq!(totals[0].total, 48 * 11_000);
-    assert_eq!(totals[6].total, 47 * 10_000 + 200_000);
-    assert_eq!(totals[6].max_period, 200_000);
-    let daily = analytics::portfolio_daily_kwh(&mut tx, day(2026, 1, 1), day(2026, 1, 3))
-        .await
-        .unwrap();
-    assert_eq!(daily, vec![(day(2026, 1, 1), 528.0), (day(2026, 1, 2), 528.0)]);
+    assert_eq!(
+        analytics::portfolio_daily_kwh(&site_days),
+        vec![(day(2026, 1, 1), 528.0), (day(2026, 1, 2), 528.0)]
+    );
+    assert_eq!(
+        hh::latest_day(&mut tx, &[f.office.id], Channel::ActiveImport)
+            .await
+            .unwrap(),
+        Some(day(2026, 1, 10))
+    );
+    assert_eq!(
+        hh::latest_day(&mut tx, &[], Channel::ActiveImport).await.unwrap(),
+        None
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -158,7 +185,8 @@ async fn another_tenants_scope_sees_none_of_it(db: PgPool) {
     .unwrap();
     assert!(s.is_empty());
     assert!(hh::supply_point(&mut tx, f.office.id).await.unwrap().is_none());
-    let t = hh::daily_totals(
+    // The roll-up too: row-level security and the scope filter both hide it.
+    let t = hh::site_daily_totals(
         &mut tx,
         &[f.office.id],
         Channel::ActiveImport,
@@ -168,6 +196,12 @@ async fn another_tenants_scope_sees_none_of_it(db: PgPool) {
     .await
     .unwrap();
     assert!(t.is_empty());
+    assert_eq!(
+        hh::latest_day(&mut tx, &[f.office.id], Channel::ActiveImport)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -226,9 +260,18 @@ async fn completeness_counts_missing_days_and_periods(db: PgPool) {
 async fn site_totals_count_days_without_data_as_missing(db: PgPool) {
     let f = fixture(db).await;
     let mut tx = f.castlegate.begin(&f.db).await.unwrap();
-    let sites = analytics::site_totals(&mut tx, day(2026, 1, 1), day(2026, 1, 21))
-        .await
-        .unwrap();
+    let points = hh::supply_points_in_scope(&mut tx).await.unwrap();
+    let ids: Vec<i64> = points.iter().map(|p| p.id).collect();
+    let site_days = hh::site_daily_totals(
+        &mut tx,
+        &ids,
+        Channel::ActiveImport,
+        day(2026, 1, 1),
+        day(2026, 1, 21),
+    )
+    .await
+    .unwrap();
+    let sites = analytics::site_totals(&points, &site_days, day(2026, 1, 1), day(2026, 1, 21));
     let office = sites.iter().find(|s| s.site_name == "Castlegate House").unwrap();
     assert_eq!(office.missing_periods, 10 * 48, "ten days with data, ten without");
     assert!((office.kwh - (5.0 * 48.0 * 11.0 + 4.0 * 48.0 * 10.0 + 47.0 * 10.0 + 200.0)).abs() < 1e-6);
@@ -239,4 +282,51 @@ async fn site_totals_count_days_without_data_as_missing(db: PgPool) {
         "two supply points, no data"
     );
     assert_eq!(sites[0].site_name, "Castlegate House", "largest first");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_revised_run_changes_the_roll_up_and_the_dashboard_a_worse_one_does_not(db: PgPool) {
+    let f = fixture(db).await;
+    let dashboard = |db: PgPool, scope: Scope| async move {
+        let mut tx = scope.begin(&db).await.unwrap();
+        app::store::consumption::portfolio(&mut tx).await.unwrap()
+    };
+    let before = dashboard(f.db.clone(), f.castlegate.clone()).await;
+    // 1–5 Jan at R1 (11 kWh), 6–10 Jan at SF (10 kWh, with one 200 kWh half-hour on the 7th).
+    let sf_days = 4.0 * 48.0 * 10.0 + 47.0 * 10.0 + 200.0;
+    assert!((before.total_kwh - (5.0 * 48.0 * 11.0 + sf_days)).abs() < 1e-6);
+
+    // A final reconciliation run (RF) revises 1–2 Jan to 12 kWh; an initial run (II, worse than
+    // R1) for 3 Jan must change nothing.
+    let m = &f.office.mpan_core;
+    let mut text = String::from("mpan_core,channel,interval_start,value,status,run\n");
+    for d in 1..=2 {
+        text += &csv_day(m, "AI", day(2026, 1, d), "RF", |_| 12.0);
+    }
+    text += &csv_day(m, "AI", day(2026, 1, 3), "II", |_| 99.0);
+    server::import::import_hh(&f.db, "revision.csv", std::io::Cursor::new(text.into_bytes()), ())
+        .await
+        .unwrap();
+
+    let mut tx = f.castlegate.begin(&f.db).await.unwrap();
+    let totals = office_days(&f, &mut tx, day(2026, 1, 4)).await;
+    assert_eq!(
+        totals.iter().map(|t| t.1).collect::<Vec<_>>(),
+        vec![48 * 12_000, 48 * 12_000, 48 * 11_000],
+        "RF replaced R1 on 1–2 Jan; II did not replace R1 on 3 Jan"
+    );
+    drop(tx);
+    let after = dashboard(f.db.clone(), f.castlegate.clone()).await;
+    assert!((after.total_kwh - (2.0 * 48.0 * 12.0 + 3.0 * 48.0 * 11.0 + sf_days)).abs() < 1e-6);
+    let office = after
+        .sites
+        .iter()
+        .find(|s| s.site_name == "Castlegate House")
+        .unwrap();
+    assert!(
+        (office.kwh - after.total_kwh).abs() < 1e-6,
+        "the only site with data"
+    );
+    // Another tenant's dashboard shows none of it.
+    assert_eq!(dashboard(f.db.clone(), f.riverside.clone()).await.total_kwh, 0.0);
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
 
-use super::hh::{daily_totals, series, supply_points_in_scope, DayValues, RunChoice, SupplyPointRef};
+use super::hh::{series, DayValues, RunChoice, SiteDayTotal, SupplyPointRef};
 use super::scope::ScopedTx;
 use crate::domain::channel::Channel;
 use crate::domain::duos::{Band, BandRule, BandTable, DayType};
@@ -21,21 +21,16 @@ pub fn next_month(d: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
 }
 
-/// Active import per local day for every supply point in scope, summed: the portfolio curve.
-pub async fn portfolio_daily_kwh(
-    tx: &mut ScopedTx<'_>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(NaiveDate, f64)>, sqlx::Error> {
-    let ids: Vec<i64> = supply_points_in_scope(tx).await?.iter().map(|p| p.id).collect();
+/// The portfolio curve: per settlement day, the sum over sites (kWh).
+pub fn portfolio_daily_kwh(site_days: &[SiteDayTotal]) -> Vec<(NaiveDate, f64)> {
     let mut by_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    for t in daily_totals(tx, &ids, Channel::ActiveImport, from, to).await? {
+    for t in site_days {
         *by_day.entry(t.date).or_default() += t.total;
     }
-    Ok(by_day
+    by_day
         .into_iter()
         .map(|(d, wh)| (d, wh as f64 / 1000.0))
-        .collect())
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,40 +41,34 @@ pub struct SiteTotal {
     pub missing_periods: i64,
 }
 
-/// Active import per site over `[from, to)`, largest first.
-pub async fn site_totals(
-    tx: &mut ScopedTx<'_>,
+/// Active import per site over `[from, to)`, largest first, from the sites' daily totals. Missing
+/// = periods expected while each supply point was energised, minus periods with a value: days with
+/// no data at all count as well as periods flagged missing.
+pub fn site_totals(
+    points: &[SupplyPointRef],
+    site_days: &[SiteDayTotal],
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<SiteTotal>, sqlx::Error> {
-    let points = supply_points_in_scope(tx).await?;
-    let ids: Vec<i64> = points.iter().map(|p| p.id).collect();
+) -> Vec<SiteTotal> {
     let mut by_site: BTreeMap<i64, SiteTotal> = BTreeMap::new();
-    for p in &points {
-        by_site.entry(p.site_id).or_insert_with(|| SiteTotal {
+    for p in points {
+        let s = by_site.entry(p.site_id).or_insert_with(|| SiteTotal {
             site_id: p.site_id,
             site_name: p.site_name.clone(),
             kwh: 0.0,
             missing_periods: 0,
         });
+        s.missing_periods += periods_between(from.max(p.energised_from), to);
     }
-    // Missing = periods expected while energised, minus periods present with a value: days with no
-    // data at all count as well as periods flagged missing.
-    for p in &points {
-        if let Some(s) = by_site.get_mut(&p.site_id) {
-            s.missing_periods += periods_between(from.max(p.energised_from), to);
-        }
-    }
-    let site_of: BTreeMap<i64, i64> = points.iter().map(|p| (p.id, p.site_id)).collect();
-    for t in daily_totals(tx, &ids, Channel::ActiveImport, from, to).await? {
-        if let Some(s) = site_of.get(&t.supply_point_id).and_then(|s| by_site.get_mut(s)) {
+    for t in site_days {
+        if let Some(s) = by_site.get_mut(&t.site_id) {
             s.kwh += t.total as f64 / 1000.0;
-            s.missing_periods -= i64::from(t.periods - t.missing);
+            s.missing_periods -= t.periods_present;
         }
     }
     let mut out: Vec<SiteTotal> = by_site.into_values().collect();
     out.sort_by(|a, b| b.kwh.total_cmp(&a.kwh));
-    Ok(out)
+    out
 }
 
 /// The half-hours of a supply point over `[from, to)` with active and reactive energy, at `run`.

@@ -30,12 +30,7 @@ pub async fn view(
                 .map_err(|e| ApiError::BadRequest(e.to_string()))?,
         ),
     };
-    let last: Option<NaiveDate> = sqlx::query_scalar(
-        "SELECT max(settlement_date) FROM hh_day WHERE supply_point_id = $1 AND channel = 1",
-    )
-    .bind(point.id)
-    .fetch_one(&mut **tx)
-    .await?;
+    let last = super::hh::latest_day(tx, &[point.id], Channel::ActiveImport).await?;
     let to = last.unwrap_or_else(|| chrono::Utc::now().date_naive()) + TimeDelta::days(1);
     let (from, granularity, label) = match range {
         "7d" => (
@@ -116,28 +111,27 @@ pub async fn view(
     })
 }
 
+/// The dashboard: the last 30 days (ending at the latest data) of every supply point in scope,
+/// from the best-run roll-up: the daily curve and the totals by site.
 pub async fn portfolio(tx: &mut ScopedTx<'_>) -> Result<crate::api::consumption::PortfolioView, ApiError> {
     use crate::api::consumption::{PortfolioView, SiteUse};
-    let orgs = tx.scope().organisation_ids().to_vec();
-    let last: Option<NaiveDate> = sqlx::query_scalar(
-        "SELECT max(settlement_date) FROM hh_day WHERE organisation_id = ANY($1) AND channel = 1",
-    )
-    .bind(&orgs)
-    .fetch_one(&mut **tx)
-    .await?;
+    let points = super::hh::supply_points_in_scope(tx).await?;
+    let ids: Vec<i64> = points.iter().map(|p| p.id).collect();
+    let last = super::hh::latest_day(tx, &ids, Channel::ActiveImport).await?;
     let to = last.unwrap_or_else(|| chrono::Utc::now().date_naive()) + TimeDelta::days(1);
     let from = to - TimeDelta::days(30);
-    let daily = super::analytics::portfolio_daily_kwh(tx, from, to).await?;
-    let points: Vec<(chrono::DateTime<chrono::Utc>, f64)> = daily
+    let site_days = super::hh::site_daily_totals(tx, &ids, Channel::ActiveImport, from, to).await?;
+    let daily = super::analytics::portfolio_daily_kwh(&site_days);
+    let points_utc: Vec<(chrono::DateTime<chrono::Utc>, f64)> = daily
         .iter()
         .filter_map(|(d, kwh)| Some((SettlementDate(*d).start_utc().ok()?, *kwh)))
         .collect();
-    let sites = super::analytics::site_totals(tx, from, to).await?;
+    let sites = super::analytics::site_totals(&points, &site_days, from, to);
     Ok(PortfolioView {
         from: from.format("%-d %b %Y").to_string(),
         to: (to - TimeDelta::days(1)).format("%-d %b %Y").to_string(),
-        total_kwh: points.iter().map(|(_, v)| v).sum(),
-        chart_svg: crate::charts::consumption_svg(&points, Granularity::Day, 0),
+        total_kwh: points_utc.iter().map(|(_, v)| v).sum(),
+        chart_svg: crate::charts::consumption_svg(&points_utc, Granularity::Day, 0),
         sites: sites
             .into_iter()
             .map(|s| SiteUse {

@@ -1,6 +1,7 @@
 //! Half-hourly data queries over `hh_day` (one row per supply point × channel × day × run).
-//! The best available run is chosen per day with `DISTINCT ON … ORDER BY run DESC` over the
-//! primary key; daily totals come from columns carried in that index (index-only scans).
+//! A supply point's values: the best available run is chosen per day with `DISTINCT ON … ORDER BY
+//! run DESC` over the primary key. Daily totals (per meter and for a portfolio) read the best-run
+//! roll-up `hh_daily_best`, which the importer keeps.
 use chrono::NaiveDate;
 
 use super::scope::ScopedTx;
@@ -103,36 +104,36 @@ pub async fn series(
         .collect())
 }
 
-/// Daily total of one supply point's channel at the best run, with data quality counts.
+/// One site's total of a channel on one settlement day, each supply point at its best run.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DayTotal {
-    pub supply_point_id: i64,
+pub struct SiteDayTotal {
+    pub site_id: i64,
     pub date: NaiveDate,
-    pub run: SettlementRun,
     /// Wh (or VArh).
     pub total: i64,
-    pub max_period: i32,
-    pub periods: i16,
-    pub missing: i16,
+    /// Settlement periods with a value (actual or estimated) over the site's supply points.
+    pub periods_present: i64,
 }
 
-/// Daily totals for many supply points at the best run: an index-only scan of `hh_day`'s key.
-pub async fn daily_totals(
+/// Daily totals per site from the best-run roll-up (`hh_daily_best`, kept by the importer):
+/// summed in Postgres, so a portfolio of any size answers with sites × days rows.
+pub async fn site_daily_totals(
     tx: &mut ScopedTx<'_>,
     supply_point_ids: &[i64],
     channel: Channel,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<DayTotal>, sqlx::Error> {
+) -> Result<Vec<SiteDayTotal>, sqlx::Error> {
     let orgs = tx.scope().organisation_ids().to_vec();
-    let rows = sqlx::query!(
-        r#"SELECT DISTINCT ON (supply_point_id, settlement_date)
-                  supply_point_id, settlement_date, run,
-                  day_total AS "day_total!", day_max AS "day_max!", periods AS "periods!", missing AS "missing!"
-           FROM hh_day
-           WHERE supply_point_id = ANY($1) AND channel = $2 AND settlement_date >= $3 AND settlement_date < $4
-             AND organisation_id = ANY($5)
-           ORDER BY supply_point_id, settlement_date, run DESC"#,
+    sqlx::query_as!(
+        SiteDayTotal,
+        r#"SELECT sp.site_id, b.settlement_date AS date, sum(b.day_total)::bigint AS "total!",
+                  sum(b.periods - b.missing)::bigint AS "periods_present!"
+           FROM hh_daily_best b JOIN supply_points sp ON sp.id = b.supply_point_id
+           WHERE b.supply_point_id = ANY($1) AND b.channel = $2 AND b.settlement_date >= $3
+             AND b.settlement_date < $4 AND b.organisation_id = ANY($5)
+           GROUP BY sp.site_id, b.settlement_date
+           ORDER BY sp.site_id, b.settlement_date"#,
         supply_point_ids,
         channel_code(channel),
         from,
@@ -140,48 +141,27 @@ pub async fn daily_totals(
         &orgs
     )
     .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(DayTotal {
-                supply_point_id: r.supply_point_id,
-                date: r.settlement_date,
-                run: run_from_code(r.run)?,
-                total: r.day_total,
-                max_period: r.day_max,
-                periods: r.periods,
-                missing: r.missing,
-            })
-        })
-        .collect())
+    .await
 }
 
-/// Daily totals summed over many supply points (each at its best run per day), from the best-run
-/// roll-up the importer keeps: one row per day comes back, not one per meter-day.
-pub async fn portfolio_daily_totals(
+/// The latest settlement day with data of a channel among these supply points: one backward
+/// index-only probe of the roll-up per supply point, whatever the history's length.
+pub async fn latest_day(
     tx: &mut ScopedTx<'_>,
     supply_point_ids: &[i64],
     channel: Channel,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(NaiveDate, i64)>, sqlx::Error> {
-    let orgs = tx.scope().organisation_ids().to_vec();
-    let rows = sqlx::query!(
-        r#"SELECT settlement_date AS "date!", sum(day_total)::bigint AS "total!"
-           FROM hh_daily_best
-           WHERE supply_point_id = ANY($1) AND channel = $2 AND settlement_date >= $3
-             AND settlement_date < $4 AND organisation_id = ANY($5)
-           GROUP BY settlement_date ORDER BY settlement_date"#,
+) -> Result<Option<NaiveDate>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT max(last.settlement_date) FROM unnest($1::bigint[]) AS sp(id)
+           CROSS JOIN LATERAL (
+               SELECT b.settlement_date FROM hh_daily_best b
+               WHERE b.supply_point_id = sp.id AND b.channel = $2
+               ORDER BY b.settlement_date DESC LIMIT 1) AS last"#,
         supply_point_ids,
-        channel_code(channel),
-        from,
-        to,
-        &orgs
+        channel_code(channel)
     )
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.date, r.total)).collect())
+    .fetch_one(&mut **tx)
+    .await
 }
 
 /// Supply points in scope, with what the analytics need to know about each.
