@@ -8,6 +8,8 @@ pub struct Config {
     pub database_url: String,
     pub pool_size: u32,
     pub request_timeout: Duration,
+    /// Statements slower than this are logged as warnings (with the request's id and the SQL).
+    pub slow_query: Duration,
     /// Running inside AWS Lambda (the runtime API is set by the Lambda environment).
     pub on_lambda: bool,
     /// `production` refuses demo data and development conveniences.
@@ -39,6 +41,12 @@ impl Config {
             Ok(v) => v.parse().context("REQUEST_TIMEOUT_SECS must be an integer")?,
             Err(_) => 30,
         });
+        let slow_query = Duration::from_millis(match std::env::var("SLOW_QUERY_MS") {
+            Ok(v) => v
+                .parse()
+                .context("SLOW_QUERY_MS must be an integer (milliseconds)")?,
+            Err(_) => 250,
+        });
         let environment = match std::env::var("PORTAL_ENV").as_deref() {
             Ok("production") => Environment::Production,
             Ok("development") | Err(_) => Environment::Development,
@@ -54,6 +62,7 @@ impl Config {
             database_url,
             pool_size,
             request_timeout,
+            slow_query,
             on_lambda,
             environment,
             auth,

@@ -2,7 +2,7 @@
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Executor, PgPool};
+use sqlx::{ConnectOptions, Executor, PgPool};
 
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
@@ -20,6 +20,14 @@ pub fn lazy_pool(url: &str, size: u32) -> Result<PgPool, sqlx::Error> {
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await?;
     Ok(())
+}
+
+/// Statements that take longer than `threshold` are logged as warnings (target `sqlx::query`,
+/// inside the request's span, so with its request id); every statement stays at debug.
+pub fn log_slow_statements(options: PgConnectOptions, threshold: Duration) -> PgConnectOptions {
+    options
+        .log_statements(log::LevelFilter::Debug)
+        .log_slow_statements(log::LevelFilter::Warn, threshold)
 }
 
 /// The pool the portal serves from: every connection switches to `role` (no BYPASSRLS), so

@@ -1,4 +1,6 @@
-//! Logging: human-readable locally, JSON on Lambda (CloudWatch parses it).
+//! Logging: human-readable locally, JSON on Lambda (CloudWatch parses it). Every request runs in a
+//! `request` span carrying its `request_id` (server/src/layers.rs); events inside it, including
+//! sqlx's slow-statement warnings, print the fields of every enclosing span.
 use tracing_subscriber::EnvFilter;
 
 pub fn init(json: bool) {
@@ -10,6 +12,9 @@ pub fn init(json: bool) {
             .json()
             .flatten_event(true)
             .with_current_span(true)
+            // Every enclosing span's fields, so each line carries the request's `request_id`
+            // even inside a server fn's or store call's own span.
+            .with_span_list(true)
             .without_time()
             .try_init()
     } else {

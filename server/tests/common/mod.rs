@@ -32,6 +32,7 @@ pub fn config() -> Config {
         database_url: String::new(),
         pool_size: 4,
         request_timeout: Duration::from_secs(20),
+        slow_query: Duration::from_millis(250),
         on_lambda: false,
         environment: Environment::Development,
         auth: AuthConfig {
