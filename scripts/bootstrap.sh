@@ -2,16 +2,19 @@
 # Installs everything the portal needs to build, run and test; idempotent and quiet when all is present.
 #   - a Rust toolchain that can target wasm32 (rustup's when it can download the target, otherwise
 #     Debian's rustc-web with a wasm32 std built once from rust-web-src; see docs/toolchain.md)
-#   - cargo-leptos, wasm-bindgen-cli (same version as the crate), wasm-opt (npm binaryen)
+#   - wasm-bindgen-cli (same version as the crate), wasm-opt (npm binaryen); with --dev also
+#     cargo-leptos, for `cargo leptos watch` (running and testing the portal do not need it)
 #   - PostgreSQL binaries, Chromium, the end2end Node packages
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mkdir -p "$TOOLS/bin"
 
-need_pg=1; need_browser=1
+need_pg=1; need_browser=1; need_dev=0
 for a in "$@"; do
   case "$a" in
     --no-browser) need_browser=0 ;;
     --no-pg) need_pg=0 ;;
+    --dev) need_dev=1 ;;
+    *) die "unknown option $a (use --no-browser, --no-pg, --dev)" ;;
   esac
 done
 
@@ -78,25 +81,29 @@ if [[ "${PORTAL_FORCE_DEBIAN_RUST:-0}" == 1 ]]; then echo none >"$CACHE/toolchai
 choose_toolchain
 export RUSTUP_TOOLCHAIN="$(cat "$CACHE/toolchain")"
 
-# cargo-leptos 0.3.11 needs rustc >= 1.96: install the tools with Debian's rustc-web when the
-# project's toolchain is older (the tools' compiler need not match the project's).
-rustc_minor() { rustup run "$1" rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/'; }
+# The build tools only orchestrate (they are not in the portal's hot path), so they are installed
+# unoptimised (`--debug`): on 2 cores that roughly halves their compile time.
+tool_install() {
+  CARGO_TARGET_DIR="$CACHE/tools-target" RUSTUP_TOOLCHAIN="$TOOL_TC" \
+    cargo install -q --debug --root "$TOOLS" "$@"
+}
 TOOL_TC="$RUSTUP_TOOLCHAIN"
-if (( $(rustc_minor "$TOOL_TC") < 96 )); then
-  apt_install rustc-web cargo-web
-  rustup toolchain list | grep -q '^debian' || rustup toolchain link debian /usr
-  TOOL_TC=debian
-fi
-
-# --- 2. cargo-leptos, wasm-bindgen-cli, wasm-opt ---------------------------------------------
-if ! "$TOOLS/bin/cargo-leptos" --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (slow on a fresh machine: ~20-40 min)"
-  CARGO_TARGET_DIR="$CACHE/tools-target" RUSTUP_TOOLCHAIN="$TOOL_TC" cargo install -q cargo-leptos --version "=$CARGO_LEPTOS_VERSION" --locked --root "$TOOLS"
-fi
 if ! "$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
-  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes on a fresh machine)"
   # Without --locked: its lockfile wants a webpki-roots version the registry lacks.
-  CARGO_TARGET_DIR="$CACHE/tools-target" RUSTUP_TOOLCHAIN="$TOOL_TC" cargo install -q wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --root "$TOOLS"
+  tool_install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+fi
+if ((need_dev)) && ! "$TOOLS/bin/cargo-leptos" --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  # cargo-leptos 0.3.11 needs rustc >= 1.96: install it with Debian's rustc-web when the project's
+  # toolchain is older (the tool's compiler need not match the project's).
+  rustc_minor() { rustup run "$1" rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/'; }
+  if (( $(rustc_minor "$TOOL_TC") < 96 )); then
+    apt_install rustc-web cargo-web
+    rustup toolchain list | grep -q '^debian' || rustup toolchain link debian /usr
+    TOOL_TC=debian
+  fi
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION for \`cargo leptos watch\` (slow: ~15-40 min on 2 cores)"
+  tool_install cargo-leptos --version "=$CARGO_LEPTOS_VERSION" --locked
 fi
 # Debian's binaryen (108) silently breaks hydration; npm's binaryen works.
 if ! [[ -x "$TOOLS/node_modules/binaryen/bin/wasm-opt" ]] \

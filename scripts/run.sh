@@ -13,7 +13,7 @@ trap pg_stop_if_ours EXIT
 pg_start
 
 log "building the portal (first build on a fresh machine takes several minutes)"
-cargo leptos build --frontend-only
+"$ROOT/scripts/build-site.sh"
 cargo build -p server
 server="$CARGO_TARGET_DIR/debug/server"
 "$server" migrate

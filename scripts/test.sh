@@ -1,25 +1,43 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints, unit tests, store tests on real Postgres, router and
-# Lambda adapter tests, and Playwright end-to-end tests in Chromium. Installs what is missing first.
+# Runs every test: formatting, the migration policy, lints with every query checked against the
+# migrations, unit tests, store tests on real Postgres, router and Lambda adapter tests, and
+# Playwright end-to-end tests in Chromium. Installs what is missing first; prints each phase's time.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$ROOT/scripts/pg.sh"
 cd "$ROOT"
-start=$(date +%s)
+start=$(date +%s); phase_start=$start; phase_name=""; phases=()
 
+# Closes the running phase (recording its time) and opens the next one.
+step() {
+  local now; now=$(date +%s)
+  [[ -n "$phase_name" ]] && phases+=("$(printf '%5ds  %s' $((now - phase_start)) "$phase_name")")
+  phase_name="$1"; phase_start=$now
+  [[ -n "$1" ]] && log "$1 ($((now - start))s)"
+  return 0
+}
+summary() {
+  local rc=$?
+  step ""
+  log "phase times (total $(( $(date +%s) - start ))s):"
+  printf '%s\n' "${phases[@]}" >&2
+  pg_stop_if_ours
+  exit $rc
+}
+
+step "install what is missing (scripts/bootstrap.sh)"
 "$ROOT/scripts/bootstrap.sh"
 export RUSTUP_TOOLCHAIN="$(cat "$CACHE/toolchain")"
-# Builds use the committed query metadata (.sqlx/), never a live database.
+# Builds use the committed query metadata (.sqlx/), except the lint step, which checks it.
 export SQLX_OFFLINE=true
 
-trap pg_stop_if_ours EXIT
+trap summary EXIT
 pg_start
 
-step() { log "$1 ($(( $(date +%s) - start ))s)"; }
-
-step "format"
+step "format, migration policy"
 cargo fmt --all --check
-step "lints (server + app/ssr)"
-cargo clippy -p server -p app --all-targets --features app/ssr -- -D warnings
+"$ROOT/scripts/check-migrations.sh"
+step "lints (server + app/ssr), queries checked against the migrations, .sqlx/ up to date"
+"$ROOT/scripts/sqlx-prepare.sh" --check
 step "lints (app/hydrate for wasm32)"
 cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 step "unit and store tests (app, ssr)"
@@ -27,8 +45,8 @@ cargo test -p app --features ssr
 step "server tests: store, router, auth, Lambda adapter"
 cargo test -p server
 
-step "end-to-end: build the site (WASM client, then the server from the test build's artifacts)"
-cargo leptos build --frontend-only
+step "end-to-end: build the site (WASM client without cargo-leptos, then the server)"
+"$ROOT/scripts/build-site.sh"
 cargo build -p server
 # A fresh database per run, so the browser tests see exactly the demo data.
 base="${DATABASE_URL%/*}"
@@ -39,4 +57,5 @@ step "end-to-end: Playwright in Chromium"
 (cd end2end && PORTAL_SERVER_BIN="$CARGO_TARGET_DIR/debug/server" DATABASE_URL="$E2E_DATABASE_URL" \
    LEPTOS_SITE_ROOT="$ROOT/target/site" npx playwright test)
 if [[ -f end2end/screenshots/sites.png ]]; then log "screenshot: end2end/screenshots/sites.png"; fi
-step "all tests passed"
+step ""
+log "all tests passed"
