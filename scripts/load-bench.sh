@@ -13,6 +13,8 @@
 #   LOAD_RUST_LOG      RUST_LOG of the server (unset: the server's default, as deployed)
 #   LOAD_SKIP_SEED=1   reuse the portal_load database from an earlier run
 #   LOAD_KEEP=1        leave the server running afterwards (prints its URL and cookie) for profiling
+#   LOAD_SERVER_BIN    bench this server binary instead of building one (e.g. to compare two builds)
+#   DB_POOL_SIZE etc.  the server's own settings pass through from the environment
 #
 # It installs wrk (Debian) if missing, starts the project's Postgres unless DATABASE_URL is set (and
 # stops it after, if it started it), builds the release server, re-creates and seeds `portal_load`,
@@ -47,9 +49,14 @@ cleanup() {
 trap cleanup EXIT
 pg_start
 
-log "building the release server"
-cargo build --release -p server
-server="$CARGO_TARGET_DIR/release/server"
+if [[ -n "${LOAD_SERVER_BIN:-}" ]]; then
+  server="$LOAD_SERVER_BIN"
+  [[ -x "$server" ]] || die "LOAD_SERVER_BIN=$server is not an executable"
+else
+  log "building the release server"
+  cargo build --release -p server
+  server="$CARGO_TARGET_DIR/release/server"
+fi
 base="${DATABASE_URL%/*}"
 db_url="$base/portal_load"
 if [[ -z "${LOAD_SKIP_SEED:-}" ]]; then
@@ -147,7 +154,7 @@ done
 echo
 echo "Load bench $(date -u +%Y-%m-%dT%H:%MZ) · $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- server app || echo '+dirty')"
 echo "machine: nproc=$(nproc), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "server: release, $url, PORTAL_ENV=development, RUST_LOG=${LOAD_RUST_LOG:-default}, user $USER_EMAIL, supply point $best_sp"
+echo "server: ${LOAD_SERVER_BIN:-release build}, $url, pool ${DB_POOL_SIZE:-default}, PORTAL_ENV=development, RUST_LOG=${LOAD_RUST_LOG:-default}, user $USER_EMAIL, supply point $best_sp"
 echo "wrk: $THREADS threads on the same machine, ${DURATION}s per run after ${WARMUP}s warm-up, Accept-Encoding: ${LOAD_ENCODING:-none}"
 echo
 printf '%-15s %5s %9s %9s %9s %8s  %s\n' target conns req/s p50_ms p99_ms non2xx statuses
