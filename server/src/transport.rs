@@ -2,6 +2,7 @@
 //! everywhere else. The choice comes from the environment, never from the build profile.
 use std::net::SocketAddr;
 
+use axum::serve::ListenerExt;
 use axum::Router;
 
 pub async fn serve(app: Router, on_lambda: bool, addr: SocketAddr) -> anyhow::Result<()> {
@@ -11,7 +12,13 @@ pub async fn serve(app: Router, on_lambda: bool, addr: SocketAddr) -> anyhow::Re
             .await
             .map_err(|e| anyhow::anyhow!("lambda runtime: {e}"))
     } else {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
+        // Pages are streamed (the shell first, then each resolved Suspense): with Nagle's algorithm
+        // on, the second write waits for the client's delayed ACK, ~40 ms on Linux, per response.
+        let listener = tokio::net::TcpListener::bind(addr).await?.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         tracing::info!("listening on http://{addr}");
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())

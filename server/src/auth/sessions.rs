@@ -68,10 +68,20 @@ struct SessionUser {
     organisation_id: Option<i64>,
     organisation: Option<String>,
     last_seen_at: DateTime<Utc>,
+    /// The scope's inputs, read in the same statement: organisations assigned to an account
+    /// manager (every organisation for operations admins), sites a customer user is limited to.
+    assigned_organisations: Option<Vec<i64>>,
+    site_ids: Option<Vec<i64>>,
 }
 
+/// How often a live session's `last_seen_at` is written: the idle timeout is measured in minutes,
+/// so writing it on every request would only add an UPDATE (and a dead tuple) per request.
+pub const TOUCH_INTERVAL_SECS: i64 = 60;
+
 /// The identity behind a verified token, if its session is live: not revoked, not past its
-/// absolute expiry, not idle too long, and its user not disabled. Touches `last_seen_at`.
+/// absolute expiry, not idle too long, and its user not disabled. Touches `last_seen_at` at most
+/// once a minute. One round trip in the common case: the session, the user and the scope's
+/// inputs come back from one statement.
 pub async fn resolve(
     db: &PgPool,
     cfg: &AuthConfig,
@@ -84,7 +94,15 @@ pub async fn resolve(
     let idle = chrono::Duration::from_std(cfg.idle_timeout).unwrap_or(chrono::Duration::hours(1));
     let row: Option<SessionUser> = sqlx::query_as(
         "SELECT u.id AS user_id, u.email, u.display_name, u.role, u.organisation_id,
-                app_organisation_name(u.organisation_id) AS organisation, s.last_seen_at
+                app_organisation_name(u.organisation_id) AS organisation, s.last_seen_at,
+                CASE u.role
+                    WHEN 'account_manager' THEN ARRAY(
+                        SELECT organisation_id FROM account_manager_assignments WHERE user_id = u.id)
+                    WHEN 'ops_admin' THEN app_all_organisation_ids()
+                END AS assigned_organisations,
+                CASE WHEN u.role = 'customer_user' THEN ARRAY(
+                    SELECT site_id FROM user_site_access WHERE user_id = u.id)
+                END AS site_ids
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
@@ -95,11 +113,12 @@ pub async fn resolve(
     .fetch_optional(db)
     .await?;
     let Some(u) = row else { return Ok(None) };
-    if Utc::now() - u.last_seen_at > idle {
+    let since_seen = Utc::now() - u.last_seen_at;
+    if since_seen > idle {
         revoke(db, claims.sid).await?;
         return Ok(None);
     }
-    if Utc::now() - u.last_seen_at > chrono::Duration::seconds(60) {
+    if since_seen > chrono::Duration::seconds(TOUCH_INTERVAL_SECS) {
         sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE id = $1")
             .bind(claims.sid)
             .execute(db)
@@ -108,7 +127,7 @@ pub async fn resolve(
     let Some(role) = Role::parse(&u.role) else {
         return Ok(None);
     };
-    let scope = scope_for(db, u.user_id, role, u.organisation_id).await?;
+    let scope = scope_from(role, u.organisation_id, u.assigned_organisations, u.site_ids);
     Ok(Some(Identity {
         user_id: u.user_id,
         session_id: claims.sid,
@@ -123,38 +142,63 @@ pub async fn resolve(
 }
 
 /// What a user may read, derived from the database on every request (so a change of assignment
-/// or site access applies at once).
-pub async fn scope_for(
-    db: &PgPool,
-    user_id: i64,
+/// or site access applies at once): customers see their organisation (customer users only their
+/// sites, when they have a list), account managers their assigned organisations, operations
+/// admins every organisation.
+fn scope_from(
     role: Role,
     organisation_id: Option<i64>,
-) -> Result<Scope, sqlx::Error> {
-    Ok(match role {
+    assigned_organisations: Option<Vec<i64>>,
+    site_ids: Option<Vec<i64>>,
+) -> Scope {
+    match role {
         Role::CustomerAdmin => Scope::organisations(organisation_id.into_iter().collect()),
         Role::CustomerUser => {
             let scope = Scope::organisations(organisation_id.into_iter().collect());
-            let sites: Vec<i64> =
-                sqlx::query_scalar("SELECT site_id FROM user_site_access WHERE user_id = $1")
-                    .bind(user_id)
-                    .fetch_all(db)
-                    .await?;
-            if sites.is_empty() {
-                scope
-            } else {
-                scope.with_sites(sites)
+            match site_ids {
+                Some(sites) if !sites.is_empty() => scope.with_sites(sites),
+                _ => scope,
             }
         }
-        Role::AccountManager => Scope::organisations(
-            sqlx::query_scalar("SELECT organisation_id FROM account_manager_assignments WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_all(db)
-                .await?,
-        ),
-        Role::OpsAdmin => Scope::organisations(
-            sqlx::query_scalar("SELECT app_all_organisation_ids()")
-                .fetch_one(db)
-                .await?,
-        ),
-    })
+        Role::AccountManager | Role::OpsAdmin => {
+            Scope::organisations(assigned_organisations.unwrap_or_default())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_follow_the_role() {
+        let orgs = Some(vec![3, 1]);
+        let sites = Some(vec![7]);
+        assert_eq!(
+            scope_from(Role::CustomerAdmin, Some(1), orgs.clone(), sites.clone()),
+            Scope::organisations(vec![1])
+        );
+        assert_eq!(
+            scope_from(Role::CustomerUser, Some(1), None, sites.clone()),
+            Scope::organisations(vec![1]).with_sites(vec![7])
+        );
+        // A customer user without a site list sees the whole organisation, as before.
+        assert_eq!(
+            scope_from(Role::CustomerUser, Some(1), None, Some(vec![])),
+            Scope::organisations(vec![1])
+        );
+        assert_eq!(
+            scope_from(Role::AccountManager, None, orgs.clone(), None),
+            Scope::organisations(vec![1, 3])
+        );
+        assert_eq!(
+            scope_from(Role::OpsAdmin, None, orgs, None),
+            Scope::organisations(vec![1, 3])
+        );
+        // No assignments: an empty scope, which RLS answers with nothing.
+        assert_eq!(
+            scope_from(Role::AccountManager, None, None, None),
+            Scope::organisations(vec![])
+        );
+    }
 }
