@@ -2,7 +2,6 @@
 
 pub mod aggregate;
 pub mod channel;
-pub mod downsample;
 pub mod duos;
 pub mod mpan;
 pub mod settlement_run;
