@@ -4,6 +4,7 @@ pub mod aggregate;
 pub mod channel;
 pub mod duos;
 pub mod mpan;
+pub mod password;
 pub mod settlement_run;
 pub mod settlement_time;
 pub mod units;
