@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the portal needs to build, run and test; idempotent and quiet when all is present.
 #   - a Rust toolchain that can target wasm32 (rustup's when it can download the target, otherwise
-#     Debian's rustc-web with a wasm32 std built once from rust-web-src; see docs/toolchain.md)
+#     Debian's rustc-web with a wasm32 std built once from rust-web-src; see choose_toolchain below)
 #   - wasm-bindgen-cli (same version as the crate), wasm-opt (npm binaryen); with --dev also
 #     cargo-leptos, for `cargo leptos watch` (running and testing the portal do not need it)
 #   - PostgreSQL binaries, Chromium, the end2end Node packages

@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::components::layout::{Footer, Header};
 use crate::pages;
@@ -64,13 +64,16 @@ pub fn App() -> impl IntoView {
             <div class="app">
                 <Header />
                 <main class="main" id="main">
+                    // Pages whose status depends on the caller's rights to a record (404 for
+                    // another tenant's id, 403 for admin) render once their data is in: streamed,
+                    // the status would go out before the lookup and be 200 or 404 by chance.
                     <Routes fallback=pages::not_found::NotFound>
                         <Route path=path!("/") view=pages::dashboard::DashboardPage />
-                        <Route path=path!("/sites") view=pages::sites::SitesPage />
-                        <Route path=path!("/consumption") view=pages::consumption::ConsumptionPage />
-                        <Route path=path!("/invoices") view=pages::invoices::InvoicesPage />
+                        <Route path=path!("/sites") view=pages::sites::SitesPage ssr=SsrMode::Async />
+                        <Route path=path!("/consumption") view=pages::consumption::ConsumptionPage ssr=SsrMode::Async />
+                        <Route path=path!("/invoices") view=pages::invoices::InvoicesPage ssr=SsrMode::Async />
                         <Route path=path!("/contracts") view=pages::contracts::ContractsPage />
-                        <Route path=path!("/admin") view=pages::admin::AdminPage />
+                        <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=pages::account::AccountPage />
                         <Route path=path!("/login") view=pages::login::LoginPage />
                     </Routes>

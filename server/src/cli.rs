@@ -1,4 +1,4 @@
-//! Command line: `serve` (default), `migrate`, `seed-demo`.
+//! Command line: `serve` (default), `migrate`, `import`, `reset-database`, `seed-demo`.
 use anyhow::Context;
 use app::state::AppState;
 use clap::{Parser, Subcommand};
@@ -20,7 +20,6 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
-    /// Load the demo customers, sites and data (idempotent; refused in production).
     /// Import data files (all-or-nothing per file, idempotent).
     Import {
         #[command(subcommand)]
@@ -29,6 +28,7 @@ enum Command {
     /// Drop and re-create a database on the server of DATABASE_URL (for test runs; refused in
     /// production).
     ResetDatabase { name: String },
+    /// Load the demo customers, sites and data (idempotent; refused in production).
     SeedDemo {
         /// Seed for the deterministic generator.
         #[arg(long, default_value_t = 2026)]

@@ -1,7 +1,8 @@
 //! `app(state)`: the one router both transports serve (local `axum::serve` and Lambda).
 use app::shell::{shell, App};
 use app::state::AppState;
-use axum::routing::{get, post};
+use axum::http::Method;
+use axum::routing::{on, MethodFilter};
 use axum::Router;
 use leptos::nonce::provide_nonce;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
@@ -11,6 +12,46 @@ use crate::auth::middleware::{authenticate, AuthState};
 use crate::config::Config;
 use crate::{auth, health, layers};
 
+/// A route outside Leptos (pages and server fns come from `app`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlainRoute {
+    Healthz,
+    Login,
+    Logout,
+    ChangePassword,
+}
+
+/// Every plain route: `app()` mounts exactly these (the match below has an arm for each), and the
+/// authorisation matrix compares its rows with this list, so neither can drift from the router.
+pub const PLAIN_ROUTES: [PlainRoute; 4] = [
+    PlainRoute::Healthz,
+    PlainRoute::Login,
+    PlainRoute::Logout,
+    PlainRoute::ChangePassword,
+];
+
+impl PlainRoute {
+    pub const fn path(self) -> &'static str {
+        match self {
+            PlainRoute::Healthz => "/healthz",
+            PlainRoute::Login => "/auth/login",
+            PlainRoute::Logout => "/auth/logout",
+            PlainRoute::ChangePassword => "/auth/password",
+        }
+    }
+
+    pub const fn method(self) -> Method {
+        match self {
+            PlainRoute::Healthz => Method::GET,
+            PlainRoute::Login | PlainRoute::Logout | PlainRoute::ChangePassword => Method::POST,
+        }
+    }
+
+    fn filter(self) -> MethodFilter {
+        MethodFilter::try_from(self.method()).expect("a plain route uses a standard method")
+    }
+}
+
 pub fn app(state: AppState, config: &Config) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
@@ -19,20 +60,27 @@ pub fn app(state: AppState, config: &Config) -> Router {
         cfg: config.auth.clone(),
         on_lambda: config.on_lambda,
     };
-    let auth_routes = Router::new()
-        .route("/auth/login", post(handlers::login))
-        .route("/auth/logout", post(handlers::logout))
-        .route("/auth/password", post(handlers::change_password))
-        .with_state(auth_state.clone());
-    let router = Router::new()
-        .route("/healthz", get(health::healthz))
+    let mut plain: Router<AppState> = Router::new();
+    let mut auth_routes: Router<AuthState> = Router::new();
+    for route in PLAIN_ROUTES {
+        let (path, filter) = (route.path(), route.filter());
+        match route {
+            PlainRoute::Healthz => plain = plain.route(path, on(filter, health::healthz)),
+            PlainRoute::Login => auth_routes = auth_routes.route(path, on(filter, handlers::login)),
+            PlainRoute::Logout => auth_routes = auth_routes.route(path, on(filter, handlers::logout)),
+            PlainRoute::ChangePassword => {
+                auth_routes = auth_routes.route(path, on(filter, handlers::change_password))
+            }
+        }
+    }
+    let router = plain
         .leptos_routes_with_context(&state, routes, provide_nonce, move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             provide_nonce,
             shell,
         ))
         .with_state(state)
-        .merge(auth_routes)
+        .merge(auth_routes.with_state(auth_state.clone()))
         .layer(axum::middleware::from_fn_with_state(auth_state, authenticate))
         .layer(axum::middleware::from_fn(layers::server_fn_error_status))
         .layer(axum::middleware::from_fn(auth::csrf::reject_cross_site));

@@ -2,7 +2,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{call_as, get, get_as, login, seeded_app, OPS};
+use common::{call_as, get, get_as, login, seeded_app, CUSTOMER_ADMIN, CUSTOMER_USER, OPS};
 use sqlx::PgPool;
 
 #[sqlx::test(migrations = "../migrations")]
@@ -35,26 +35,70 @@ async fn healthz_is_unavailable_when_the_database_is_gone(db: PgPool) {
     assert_eq!(res.json()["status"], "unavailable");
 }
 
+async fn site_names_of(db: &PgPool, organisation: &str) -> Vec<String> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT s.name FROM sites s JOIN organisations o ON o.id = s.organisation_id WHERE o.name = $1",
+    )
+    .bind(organisation)
+    .fetch_all(db)
+    .await
+    .unwrap();
+    assert!(!names.is_empty(), "{organisation} has sites");
+    names
+}
+
 #[sqlx::test(migrations = "../migrations")]
-async fn the_sites_page_is_rendered_on_the_server_with_data_from_postgres(db: PgPool) {
-    let app = seeded_app(db).await;
-    let me = login(&app, OPS).await;
+async fn the_sites_page_shows_the_callers_own_sites_and_no_other_tenants(db: PgPool) {
+    let app = seeded_app(db.clone()).await;
+    let own = site_names_of(&db, "Castlegate Group Ltd").await;
+    let other = site_names_of(&db, "Riverside Leisure Ltd").await;
+    let me = login(&app, CUSTOMER_ADMIN).await;
     let res = get_as(&app, "/sites", Some(&me)).await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.headers["content-type"]
         .to_str()
         .unwrap()
         .starts_with("text/html"));
-    for site in [
-        "Felixstowe Cold Store",
-        "Leicester Works",
-        "Riverside Leisure Centre",
-    ] {
-        assert!(res.body.contains(site), "page lacks {site}");
+    for site in &own {
+        assert!(res.body.contains(site.as_str()), "page lacks own site {site}");
     }
-    // Navigation is part of every page.
-    for label in ["Dashboard", "Consumption", "Invoices", "Contracts", "Admin"] {
-        assert!(res.body.contains(label), "nav lacks {label}");
+    for site in &other {
+        assert!(
+            !res.body.contains(site.as_str()),
+            "page shows another tenant's site {site}"
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_restricted_user_sees_only_the_sites_granted_to_them(db: PgPool) {
+    let app = seeded_app(db.clone()).await;
+    let me = login(&app, CUSTOMER_USER).await;
+    let res = get_as(&app, "/sites", Some(&me)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let granted = ["Felixstowe Cold Store", "Leicester Works"];
+    for site in granted {
+        assert!(res.body.contains(site), "page lacks granted site {site}");
+    }
+    let company = site_names_of(&db, "Castlegate Group Ltd").await;
+    for site in company.iter().filter(|s| !granted.contains(&s.as_str())) {
+        assert!(
+            !res.body.contains(site.as_str()),
+            "page shows ungranted site {site}"
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn operations_see_every_customers_sites(db: PgPool) {
+    let app = seeded_app(db.clone()).await;
+    let me = login(&app, OPS).await;
+    let res = get_as(&app, "/sites", Some(&me)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    for org in ["Castlegate Group Ltd", "Riverside Leisure Ltd"] {
+        for site in site_names_of(&db, org).await {
+            assert!(res.body.contains(site.as_str()), "page lacks {site}");
+        }
     }
 }
 
@@ -133,7 +177,9 @@ async fn every_listed_page_renders(db: PgPool) {
             page.path,
             res.status
         );
-        assert!(res.body.contains(page.label), "{} lacks its title", page.path);
+        // Each page's own title, not the navigation every page prints.
+        let title = format!("<title>{} · Northgate Energy</title>", page.label);
+        assert!(res.body.contains(&title), "{} lacks {title}", page.path);
     }
 }
 
@@ -166,9 +212,14 @@ async fn the_sites_server_fn_returns_json_from_postgres(db: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn an_unknown_site_is_a_404_not_an_error(db: PgPool) {
-    let app = seeded_app(db).await;
+    let app = seeded_app(db.clone()).await;
     let me = login(&app, OPS).await;
-    let res = call_as(&app, "/api/sites/detail", "site_id=999999", Some(&me)).await;
+    let db_max: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM sites")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let unknown = format!("site_id={}", db_max + 1);
+    let res = call_as(&app, "/api/sites/detail", &unknown, Some(&me)).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
     assert_eq!(res.json(), serde_json::json!("NotFound"));
 }

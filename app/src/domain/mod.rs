@@ -2,9 +2,9 @@
 
 pub mod aggregate;
 pub mod channel;
-pub mod downsample;
 pub mod duos;
 pub mod mpan;
+pub mod password;
 pub mod settlement_run;
 pub mod settlement_time;
 pub mod units;

@@ -1,4 +1,4 @@
-//! MPANs: the 13-digit core with its check digit, the distributor areas, and the 21-digit full MPAN.
+//! MPANs: the 13-digit core with its check digit, and the distributor areas.
 
 use std::fmt;
 use std::str::FromStr;
@@ -17,18 +17,10 @@ pub enum MpanError {
     NotADigit { found: char, position: usize },
     #[error("an MPAN core has 13 digits, this has {0}")]
     CoreLength(usize),
-    #[error("a full MPAN has 21 digits, this has {0}")]
-    FullLength(usize),
     #[error("check digit is {found}, expected {expected}")]
     CheckDigit { found: u8, expected: u8 },
     #[error("{0} is not a GB distributor id (10 to 23)")]
     UnknownDistributor(u8),
-    #[error("profile class has 2 digits, got {0}")]
-    ProfileClass(u8),
-    #[error("meter timeswitch code has 3 digits, got {0}")]
-    Mtc(u16),
-    #[error("line loss factor class has 3 digits, got {0}")]
-    Llfc(u16),
 }
 
 /// Check digit of an MPAN core from its first 12 digits: `(Σ dᵢ·wᵢ mod 11) mod 10`.
@@ -44,7 +36,7 @@ pub fn check_digit(first_twelve: [u8; 12]) -> u8 {
 
 /// The digits of `s`, ignoring whitespace anywhere; positions in errors count from 1.
 fn digits(s: &str) -> Result<Vec<u8>, MpanError> {
-    let mut out = Vec::with_capacity(21);
+    let mut out = Vec::with_capacity(13);
     for (i, c) in s.chars().enumerate() {
         if c.is_whitespace() {
             continue;
@@ -224,122 +216,6 @@ impl fmt::Display for Distributor {
     }
 }
 
-/// The supplementary "top line" of a full MPAN: profile class, meter timeswitch code, LLFC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct MpanTopLine {
-    profile_class: u8,
-    mtc: u16,
-    llfc: u16,
-}
-
-impl MpanTopLine {
-    pub fn new(profile_class: u8, mtc: u16, llfc: u16) -> Result<Self, MpanError> {
-        if profile_class > 99 {
-            return Err(MpanError::ProfileClass(profile_class));
-        }
-        if mtc > 999 {
-            return Err(MpanError::Mtc(mtc));
-        }
-        if llfc > 999 {
-            return Err(MpanError::Llfc(llfc));
-        }
-        Ok(Self {
-            profile_class,
-            mtc,
-            llfc,
-        })
-    }
-
-    pub fn profile_class(&self) -> u8 {
-        self.profile_class
-    }
-
-    pub fn mtc(&self) -> u16 {
-        self.mtc
-    }
-
-    pub fn llfc(&self) -> u16 {
-        self.llfc
-    }
-
-    /// Profile class 00 marks a half-hourly settled supply.
-    pub fn is_half_hourly(&self) -> bool {
-        self.profile_class == 0
-    }
-}
-
-impl fmt::Display for MpanTopLine {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}{:03}{:03}", self.profile_class, self.mtc, self.llfc)
-    }
-}
-
-/// A 21-digit MPAN: top line followed by the core.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FullMpan {
-    top_line: MpanTopLine,
-    core: MpanCore,
-}
-
-impl FullMpan {
-    pub fn new(top_line: MpanTopLine, core: MpanCore) -> Self {
-        Self { top_line, core }
-    }
-
-    /// Parses 21 digits; whitespace and a leading "S" (as printed on bills) are ignored.
-    pub fn parse(s: &str) -> Result<Self, MpanError> {
-        let t = s.trim_start();
-        let t = t.strip_prefix('S').or_else(|| t.strip_prefix('s')).unwrap_or(t);
-        let d = digits(t)?;
-        if d.len() != 21 {
-            return Err(MpanError::FullLength(d.len()));
-        }
-        // Two and three digits always fit their types and ranges.
-        let (pc, mtc, llfc) = (number(&d[0..2]), number(&d[2..5]), number(&d[5..8]));
-        let top_line = MpanTopLine::new(pc as u8, mtc as u16, llfc as u16)?;
-        let core = MpanCore::from_digits(&d[8..])?;
-        Ok(Self { top_line, core })
-    }
-
-    pub fn top_line(&self) -> MpanTopLine {
-        self.top_line
-    }
-
-    pub fn core(&self) -> MpanCore {
-        self.core
-    }
-
-    pub fn is_half_hourly(&self) -> bool {
-        self.top_line.is_half_hourly()
-    }
-}
-
-impl fmt::Display for FullMpan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", self.top_line, self.core)
-    }
-}
-
-impl FromStr for FullMpan {
-    type Err = MpanError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
-    }
-}
-
-impl Serialize for FullMpan {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for FullMpan {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(deserializer)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,48 +305,6 @@ mod tests {
         assert!(Distributor::try_from(24).is_err());
         let ids: Vec<u8> = Distributor::ALL.iter().map(|d| d.id()).collect();
         assert_eq!(ids, (10..=23).collect::<Vec<u8>>());
-    }
-
-    #[test]
-    fn a_full_mpan_with_s_prefix_and_spaces_parses_into_its_parts() {
-        let full = FullMpan::parse("S 00 845 123 10 1234 5678 903").unwrap();
-        assert_eq!(full.top_line().profile_class(), 0);
-        assert_eq!(full.top_line().mtc(), 845);
-        assert_eq!(full.top_line().llfc(), 123);
-        assert_eq!(full.core().to_string(), "1012345678903");
-        assert!(full.is_half_hourly());
-        assert_eq!(full.to_string(), "008451231012345678903");
-        assert_eq!(FullMpan::parse(&full.to_string()).unwrap(), full);
-    }
-
-    #[test]
-    fn a_profile_class_other_than_zero_is_not_half_hourly() {
-        let full = FullMpan::parse("038010241012345678903").unwrap();
-        assert_eq!(full.top_line().profile_class(), 3);
-        assert_eq!(full.top_line().to_string(), "03801024");
-        assert!(!full.is_half_hourly());
-    }
-
-    #[test]
-    fn a_full_mpan_rejects_a_bad_length_or_a_bad_core() {
-        assert_eq!(
-            FullMpan::parse("00845123101234567890").unwrap_err(),
-            MpanError::FullLength(20)
-        );
-        assert_eq!(
-            FullMpan::parse("008451231012345678904").unwrap_err(),
-            MpanError::CheckDigit {
-                found: 4,
-                expected: 3
-            }
-        );
-    }
-
-    #[test]
-    fn a_top_line_rejects_values_with_too_many_digits() {
-        assert_eq!(MpanTopLine::new(100, 0, 0), Err(MpanError::ProfileClass(100)));
-        assert_eq!(MpanTopLine::new(0, 1000, 0), Err(MpanError::Mtc(1000)));
-        assert_eq!(MpanTopLine::new(0, 0, 1000), Err(MpanError::Llfc(1000)));
     }
 
     #[test]

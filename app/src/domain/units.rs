@@ -11,17 +11,6 @@ use serde::{Deserialize, Serialize};
 /// It varies by distributor and date, so callers pass the threshold in force.
 pub const DEFAULT_REACTIVE_THRESHOLD: f64 = 0.3287;
 
-/// Why a string is not an amount of money.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MoneyError {
-    #[error("{0:?} is not an amount in pounds like 12.34")]
-    Invalid(String),
-    #[error("{0:?} has more than 2 decimal places")]
-    TooManyDecimals(String),
-    #[error("{0:?} is too large")]
-    TooLarge(String),
-}
-
 /// An amount of money in whole pence; negative for credits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -29,36 +18,6 @@ pub struct Pence(pub i64);
 
 impl Pence {
     pub const ZERO: Pence = Pence(0);
-
-    /// Parses pounds such as `12.34`, `-0.5`, `£1,234.56` (commas must group thousands).
-    pub fn from_pounds_str(s: &str) -> Result<Self, MoneyError> {
-        let invalid = || MoneyError::Invalid(s.to_string());
-        let t = s.trim();
-        let (negative, t) = match t.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, t),
-        };
-        let t = t.strip_prefix('£').unwrap_or(t);
-        let (whole, frac) = match t.split_once('.') {
-            Some((w, f)) => (w, f),
-            None => (t, ""),
-        };
-        let whole = ungroup(whole).ok_or_else(invalid)?;
-        if whole.is_empty() || t.ends_with('.') || !frac.chars().all(|c| c.is_ascii_digit()) {
-            return Err(invalid());
-        }
-        if frac.len() > 2 {
-            return Err(MoneyError::TooManyDecimals(s.to_string()));
-        }
-        let too_large = || MoneyError::TooLarge(s.to_string());
-        let pounds: i64 = whole.parse().map_err(|_| too_large())?;
-        let pence: i64 = format!("{frac:0<2}").parse().map_err(|_| invalid())?;
-        let total = pounds
-            .checked_mul(100)
-            .and_then(|p| p.checked_add(pence))
-            .ok_or_else(too_large)?;
-        Ok(Pence(if negative { -total } else { total }))
-    }
 
     /// Rounds a computed amount of pence (e.g. kWh × p/kWh) half away from zero;
     /// `None` if it is not finite or does not fit.
@@ -71,24 +30,6 @@ impl Pence {
     pub fn pence(self) -> i64 {
         self.0
     }
-}
-
-/// Digits of an integer part, with thousands commas removed if they group correctly.
-fn ungroup(whole: &str) -> Option<String> {
-    let mut groups = whole.split(',');
-    let first = groups.next()?;
-    let mut out = first.to_string();
-    let grouped = whole.contains(',');
-    if grouped && !(1..=3).contains(&first.len()) {
-        return None;
-    }
-    for g in groups {
-        if g.len() != 3 {
-            return None;
-        }
-        out.push_str(g);
-    }
-    out.chars().all(|c| c.is_ascii_digit()).then_some(out)
 }
 
 impl fmt::Display for Pence {
@@ -248,40 +189,6 @@ mod tests {
         assert_eq!(Pence(-123_456).to_string(), "-£1,234.56");
         assert_eq!(Pence(-7).to_string(), "-£0.07");
         assert_eq!(Pence(i64::MIN).to_string(), "-£92,233,720,368,547,758.08");
-    }
-
-    #[test]
-    fn pounds_strings_parse_into_pence() {
-        assert_eq!(Pence::from_pounds_str("12.34"), Ok(Pence(1234)));
-        assert_eq!(Pence::from_pounds_str("12.3"), Ok(Pence(1230)));
-        assert_eq!(Pence::from_pounds_str("12"), Ok(Pence(1200)));
-        assert_eq!(Pence::from_pounds_str(" -0.05 "), Ok(Pence(-5)));
-        assert_eq!(Pence::from_pounds_str("£1,234.56"), Ok(Pence(123_456)));
-        assert_eq!(Pence::from_pounds_str("-£1,234.56"), Ok(Pence(-123_456)));
-    }
-
-    #[test]
-    fn displayed_amounts_parse_back_to_the_same_pence() {
-        for p in [0, 1, 99, 100, 123_456, -987_654_321] {
-            assert_eq!(Pence::from_pounds_str(&Pence(p).to_string()), Ok(Pence(p)));
-        }
-    }
-
-    #[test]
-    fn malformed_pounds_strings_are_rejected_with_the_reason() {
-        for bad in [
-            "", "abc", "12.", ".5", "1,23.00", "12,3456", "1.2.3", "12.x", "--1", "1 000",
-        ] {
-            assert!(Pence::from_pounds_str(bad).is_err(), "{bad:?}");
-        }
-        assert_eq!(
-            Pence::from_pounds_str("1.234").unwrap_err().to_string(),
-            "\"1.234\" has more than 2 decimal places"
-        );
-        assert!(matches!(
-            Pence::from_pounds_str("99999999999999999999"),
-            Err(MoneyError::TooLarge(_))
-        ));
     }
 
     #[test]

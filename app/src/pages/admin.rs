@@ -6,6 +6,7 @@ use crate::api::admin::{
     admin_overview, AdminView, AuditRow, CreateUser, CustomerRow, SetUserDisabled, SiteOption, UserRow,
 };
 use crate::components::states::{Empty, ErrorNotice, Loading};
+use crate::domain::password::MIN_PASSWORD_LEN;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -110,8 +111,8 @@ fn NewUser(create: ServerAction<CreateUser>) -> impl IntoView {
                         <option value="customer_admin">"Customer admin"</option>
                     </select>
                 </label>
-                <label class="field"><span>"First password"</span>
-                    <input class="input" type="password" name="password" minlength="12" autocomplete="new-password" required />
+                <label class="field"><span>{format!("First password (at least {MIN_PASSWORD_LEN} characters)")}</span>
+                    <input class="input" type="password" name="password" minlength=MIN_PASSWORD_LEN.to_string() autocomplete="new-password" required />
                 </label>
                 <button class="button" type="submit">"Add user"</button>
             </ActionForm>

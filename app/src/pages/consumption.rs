@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::consumption::{consumption, consumption_points, ConsumptionView};
 use crate::components::states::{Empty, ErrorNotice, Loading};
+use crate::domain::settlement_run::SettlementRun;
 
 const RANGES: [(&str, &str); 4] = [
     ("7d", "7 days"),
@@ -14,7 +15,11 @@ const RANGES: [(&str, &str); 4] = [
     ("90d", "90 days"),
     ("12m", "12 months"),
 ];
-const RUNS: [&str; 7] = ["best", "II", "SF", "R1", "R2", "R3", "RF"];
+/// "best", then every settlement run from the domain's list, so a run added there (DF was once
+/// missing here) is offered too.
+fn run_choices() -> impl Iterator<Item = &'static str> {
+    std::iter::once("best").chain(SettlementRun::ALL.into_iter().map(SettlementRun::as_str))
+}
 
 fn kwh(v: f64) -> String {
     let s = format!("{:.0}", v);
@@ -93,7 +98,7 @@ pub fn ConsumptionPage() -> impl IntoView {
                         }).collect_view()}
                     </div>
                     <div class="segmented" role="group" aria-label="Settlement run">
-                        {RUNS.into_iter().map(|code| view! {
+                        {run_choices().map(|code| view! {
                             <A href=move || { let (sp, r, _) = params.get(); href(sp, &r, code) }
                                attr:class=move || if params.get().2 == code { "seg seg--on" } else { "seg" }>
                                {if code == "best" { "Best run" } else { code }}

@@ -1,6 +1,7 @@
 //! Login, logout and password change: plain HTML form posts, so they work before (or without)
 //! the WASM client, and answer with redirects.
 use app::auth::Identity;
+use app::domain::password::is_long_enough;
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -157,8 +158,6 @@ pub struct PasswordForm {
     pub new_password: String,
 }
 
-pub const MIN_PASSWORD_LEN: usize = 12;
-
 /// Changes the password and ends every session of the user, this one included.
 pub async fn change_password(
     State(st): State<AuthState>,
@@ -168,7 +167,7 @@ pub async fn change_password(
     let Some(Extension(id)) = identity else {
         return Redirect::to("/login").into_response();
     };
-    if form.new_password.chars().count() < MIN_PASSWORD_LEN {
+    if !is_long_enough(&form.new_password) {
         return Redirect::to("/account?error=short").into_response();
     }
     let result: anyhow::Result<Response> = async {

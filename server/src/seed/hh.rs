@@ -22,7 +22,7 @@ fn date((y, m, d): (i32, u32, u32)) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid constant date")
 }
 
-/// Runs published for a day `age` days old (timings as in docs/domain.md).
+/// Runs published for a day `age` days old (timings as on `app::domain::settlement_run::SettlementRun`).
 fn runs_for_age(age: i64) -> Vec<SettlementRun> {
     use SettlementRun::*;
     [(5, II), (22, SF), (60, R1), (120, R2), (210, R3), (425, RF)]
