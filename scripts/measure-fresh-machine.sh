@@ -9,6 +9,8 @@
 set -euo pipefail
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 scratch="$(mktemp -d /tmp/ic-portal-fresh.XXXXXX)"
+# Postgres runs as the `postgres` user when we are root: it must reach target/pg inside the clone.
+chmod 755 "$scratch"
 [[ "${KEEP:-0}" == 1 ]] || trap 'rm -rf "$scratch"' EXIT
 git clone -q "$src" "$scratch/clone"
 mkdir -p "$scratch/home"
