@@ -123,7 +123,15 @@ fn server_fn_body(path: &str, t: Tenant, ids: &Ids) -> String {
         "/api/consumption/view" => format!("supply_point_id={point}&range=30d&run=best"),
         "/api/sites/detail" => format!("site_id={site}"),
         "/api/admin/user-disabled" => format!("user_id={user}&disabled=false"),
-        "/api/admin/user-sites" => format!("user_id={user}&site_ids={}", granted.replace(',', "%2C")),
+        "/api/admin/user-sites" => {
+            // A list argument travels as indexed keys (serde_qs): site_ids[0]=…&site_ids[1]=…
+            let sites: String = granted
+                .split(',')
+                .enumerate()
+                .map(|(i, s)| format!("&site_ids%5B{i}%5D={s}"))
+                .collect();
+            format!("user_id={user}{sites}")
+        }
         // No tenant in the request: a customer admin always adds to their own organisation.
         "/api/admin/user-create" => format!(
             "email=new-{}%40castlegate.example&display_name=New+Colleague&role=customer_user&password=a-long-first-password",

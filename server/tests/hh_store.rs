@@ -3,10 +3,11 @@
 mod common;
 
 use app::domain::channel::Channel;
+use app::domain::settlement_run::RunChoice;
 use app::domain::settlement_run::SettlementRun;
 use app::domain::settlement_time::{all_periods_utc, SettlementDate};
 use app::store::analytics;
-use app::store::hh::{self, RunChoice};
+use app::store::hh;
 use app::store::scope::Scope;
 use chrono::NaiveDate;
 use sqlx::PgPool;

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::current_user;
 use crate::components::states::{ErrorNotice, Loading};
+use crate::domain::password::MIN_PASSWORD_LEN;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -13,9 +14,9 @@ pub fn AccountPage() -> impl IntoView {
     let query = use_query_map();
     let error = move || {
         query.read().get("error").map(|e| match e.as_str() {
-            "short" => "The new password must have at least 12 characters.",
-            "current" => "Your current password is not right.",
-            _ => "We could not change your password just now. Please try again.",
+            "short" => format!("The new password must have at least {MIN_PASSWORD_LEN} characters."),
+            "current" => "Your current password is not right.".to_string(),
+            _ => "We could not change your password just now. Please try again.".to_string(),
         })
     };
     view! {
@@ -47,8 +48,8 @@ pub fn AccountPage() -> impl IntoView {
                 <label class="field"><span>"Current password"</span>
                     <input class="input" type="password" name="current_password" autocomplete="current-password" required />
                 </label>
-                <label class="field"><span>"New password (at least 12 characters)"</span>
-                    <input class="input" type="password" name="new_password" autocomplete="new-password" minlength="12" required />
+                <label class="field"><span>{format!("New password (at least {MIN_PASSWORD_LEN} characters)")}</span>
+                    <input class="input" type="password" name="new_password" autocomplete="new-password" minlength=MIN_PASSWORD_LEN.to_string() required />
                 </label>
                 <button class="button" type="submit">"Change password"</button>
             </form>

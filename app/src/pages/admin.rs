@@ -6,6 +6,8 @@ use crate::api::admin::{
     admin_overview, AdminView, AuditRow, CreateUser, CustomerRow, SetUserDisabled, SiteOption, UserRow,
 };
 use crate::components::states::{Empty, ErrorNotice, Loading};
+use crate::domain::password::MIN_PASSWORD_LEN;
+use crate::domain::role::Role;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -106,12 +108,13 @@ fn NewUser(create: ServerAction<CreateUser>) -> impl IntoView {
                 <label class="field"><span>"Email"</span><input class="input" type="email" name="email" required /></label>
                 <label class="field"><span>"Role"</span>
                     <select class="input" name="role">
-                        <option value="customer_user">"Customer user"</option>
-                        <option value="customer_admin">"Customer admin"</option>
+                        {[Role::CustomerUser, Role::CustomerAdmin].into_iter().map(|r| view! {
+                            <option value=r.as_str()>{r.label()}</option>
+                        }).collect_view()}
                     </select>
                 </label>
                 <label class="field"><span>"First password"</span>
-                    <input class="input" type="password" name="password" minlength="12" autocomplete="new-password" required />
+                    <input class="input" type="password" name="password" minlength=MIN_PASSWORD_LEN.to_string() autocomplete="new-password" required />
                 </label>
                 <button class="button" type="submit">"Add user"</button>
             </ActionForm>

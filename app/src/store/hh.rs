@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::scope::ScopedTx;
 use crate::domain::channel::Channel;
-use crate::domain::settlement_run::SettlementRun;
+use crate::domain::settlement_run::{RunChoice, SettlementRun};
 
 pub fn channel_code(c: Channel) -> i16 {
     match c {
@@ -34,21 +34,11 @@ pub fn run_from_code(code: i16) -> Option<SettlementRun> {
         .and_then(|i| SettlementRun::ALL.get(i).copied())
 }
 
-/// Which settlement run a query reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunChoice {
-    /// The best run available for each day.
-    Best,
-    /// Exactly this run (days without it are absent).
-    Exactly(SettlementRun),
-}
-
-impl RunChoice {
-    fn bounds(self) -> (i16, i16) {
-        match self {
-            RunChoice::Best => (1, 7),
-            RunChoice::Exactly(r) => (run_code(r), run_code(r)),
-        }
+/// The range of run codes a choice reads: every run (the best is picked per day) or exactly one.
+fn run_bounds(choice: RunChoice) -> (i16, i16) {
+    match choice {
+        RunChoice::Best => (1, 7),
+        RunChoice::Exactly(r) => (run_code(r), run_code(r)),
     }
 }
 
@@ -64,6 +54,7 @@ pub struct DayValues {
 }
 
 /// A supply point's values for `[from, to)` (settlement dates) at the chosen run.
+#[tracing::instrument(level = "debug", skip_all, fields(supply_point_id = supply_point_id, channel = ?channel, %from, %to, run = run.code()))]
 pub async fn series(
     tx: &mut ScopedTx<'_>,
     supply_point_id: i64,
@@ -73,7 +64,7 @@ pub async fn series(
     run: RunChoice,
 ) -> Result<Vec<DayValues>, sqlx::Error> {
     let orgs = tx.scope().organisation_ids().to_vec();
-    let (lo, hi) = run.bounds();
+    let (lo, hi) = run_bounds(run);
     let rows = sqlx::query!(
         r#"SELECT DISTINCT ON (settlement_date) settlement_date, run, vals, statuses
            FROM hh_day
@@ -117,6 +108,7 @@ pub struct DayTotal {
 }
 
 /// Daily totals for many supply points at the best run: an index-only scan of `hh_day`'s key.
+#[tracing::instrument(level = "debug", skip_all, fields(supply_points = supply_point_ids.len(), channel = ?channel, %from, %to))]
 pub async fn daily_totals(
     tx: &mut ScopedTx<'_>,
     supply_point_ids: &[i64],
@@ -159,6 +151,7 @@ pub async fn daily_totals(
 
 /// Daily totals summed over many supply points (each at its best run per day), from the best-run
 /// roll-up the importer keeps: one row per day comes back, not one per meter-day.
+#[tracing::instrument(level = "debug", skip_all, fields(supply_points = supply_point_ids.len(), channel = ?channel, %from, %to))]
 pub async fn portfolio_daily_totals(
     tx: &mut ScopedTx<'_>,
     supply_point_ids: &[i64],
@@ -198,6 +191,7 @@ pub struct SupplyPointRef {
     pub energised_from: NaiveDate,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn supply_points_in_scope(tx: &mut ScopedTx<'_>) -> Result<Vec<SupplyPointRef>, sqlx::Error> {
     let orgs = tx.scope().organisation_ids().to_vec();
     let sites = tx.scope().site_ids().map(<[i64]>::to_vec);
@@ -216,6 +210,7 @@ pub async fn supply_points_in_scope(tx: &mut ScopedTx<'_>) -> Result<Vec<SupplyP
 }
 
 /// One supply point, if it is in scope (otherwise `None`: callers answer 404).
+#[tracing::instrument(level = "debug", skip_all, fields(supply_point_id = id))]
 pub async fn supply_point(tx: &mut ScopedTx<'_>, id: i64) -> Result<Option<SupplyPointRef>, sqlx::Error> {
     Ok(supply_points_in_scope(tx).await?.into_iter().find(|p| p.id == id))
 }

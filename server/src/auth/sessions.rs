@@ -5,8 +5,8 @@ use uuid::Uuid;
 
 use super::tokens::{Claims, AUDIENCE, ISSUER};
 use super::AuthConfig;
-use app::api::auth::Role;
 use app::auth::Identity;
+use app::domain::role::Role;
 use app::store::scope::Scope;
 
 /// Creates a fresh session (a new id at every login) and its signed token.
@@ -20,14 +20,14 @@ pub async fn start(
     let sid = Uuid::new_v4();
     let now = Utc::now();
     let expires = now + chrono::Duration::from_std(cfg.absolute_timeout)?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO sessions (id, user_id, expires_at, client_ip, user_agent) VALUES ($1, $2, $3, $4, $5)",
+        sid,
+        user_id,
+        expires,
+        client_ip,
+        user_agent.chars().take(300).collect::<String>()
     )
-    .bind(sid)
-    .bind(user_id)
-    .bind(expires)
-    .bind(client_ip)
-    .bind(user_agent.chars().take(300).collect::<String>())
     .execute(db)
     .await?;
     let claims = Claims {
@@ -43,28 +43,31 @@ pub async fn start(
 }
 
 pub async fn revoke(db: &PgPool, sid: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
-        .bind(sid)
-        .execute(db)
-        .await
-        .map(|_| ())
+    sqlx::query!(
+        "UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+        sid
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 /// Ends every session of a user (password change, disabling).
 pub async fn revoke_all(db: &PgPool, user_id: i64) -> Result<u64, sqlx::Error> {
-    sqlx::query("UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
-        .bind(user_id)
-        .execute(db)
-        .await
-        .map(|r| r.rows_affected())
+    sqlx::query!(
+        "UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+        user_id
+    )
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
 }
 
-#[derive(sqlx::FromRow)]
 struct SessionUser {
     user_id: i64,
     email: String,
     display_name: String,
-    role: String,
+    role: Role,
     organisation_id: Option<i64>,
     organisation: Option<String>,
     last_seen_at: DateTime<Utc>,
@@ -82,16 +85,17 @@ pub async fn resolve(
         return Ok(None);
     };
     let idle = chrono::Duration::from_std(cfg.idle_timeout).unwrap_or(chrono::Duration::hours(1));
-    let row: Option<SessionUser> = sqlx::query_as(
-        "SELECT u.id AS user_id, u.email, u.display_name, u.role, u.organisation_id,
-                app_organisation_name(u.organisation_id) AS organisation, s.last_seen_at
-         FROM sessions s
-         JOIN users u ON u.id = s.user_id
-         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
-           AND u.disabled_at IS NULL",
+    let row = sqlx::query_as!(
+        SessionUser,
+        r#"SELECT u.id AS user_id, u.email, u.display_name, u.role AS "role: Role", u.organisation_id,
+                  app_organisation_name(u.organisation_id) AS "organisation?", s.last_seen_at
+           FROM sessions s
+           JOIN users u ON u.id = s.user_id
+           WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
+             AND u.disabled_at IS NULL"#,
+        claims.sid,
+        user_id
     )
-    .bind(claims.sid)
-    .bind(user_id)
     .fetch_optional(db)
     .await?;
     let Some(u) = row else { return Ok(None) };
@@ -100,14 +104,14 @@ pub async fn resolve(
         return Ok(None);
     }
     if Utc::now() - u.last_seen_at > chrono::Duration::seconds(60) {
-        sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE id = $1")
-            .bind(claims.sid)
-            .execute(db)
-            .await?;
+        sqlx::query!(
+            "UPDATE sessions SET last_seen_at = now() WHERE id = $1",
+            claims.sid
+        )
+        .execute(db)
+        .await?;
     }
-    let Some(role) = Role::parse(&u.role) else {
-        return Ok(None);
-    };
+    let role = u.role;
     let scope = scope_for(db, u.user_id, role, u.organisation_id).await?;
     Ok(Some(Identity {
         user_id: u.user_id,
@@ -135,8 +139,7 @@ pub async fn scope_for(
         Role::CustomerUser => {
             let scope = Scope::organisations(organisation_id.into_iter().collect());
             let sites: Vec<i64> =
-                sqlx::query_scalar("SELECT site_id FROM user_site_access WHERE user_id = $1")
-                    .bind(user_id)
+                sqlx::query_scalar!("SELECT site_id FROM user_site_access WHERE user_id = $1", user_id)
                     .fetch_all(db)
                     .await?;
             if sites.is_empty() {
@@ -146,13 +149,15 @@ pub async fn scope_for(
             }
         }
         Role::AccountManager => Scope::organisations(
-            sqlx::query_scalar("SELECT organisation_id FROM account_manager_assignments WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_all(db)
-                .await?,
+            sqlx::query_scalar!(
+                "SELECT organisation_id FROM account_manager_assignments WHERE user_id = $1",
+                user_id
+            )
+            .fetch_all(db)
+            .await?,
         ),
         Role::OpsAdmin => Scope::organisations(
-            sqlx::query_scalar("SELECT app_all_organisation_ids()")
+            sqlx::query_scalar!(r#"SELECT app_all_organisation_ids() AS "ids!""#)
                 .fetch_one(db)
                 .await?,
         ),
