@@ -25,6 +25,7 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
 /// The pool the portal serves from: every connection switches to `role` (no BYPASSRLS), so
 /// row-level security applies to every query the web app makes.
 pub fn app_pool(options: PgConnectOptions, size: u32, role: &str) -> PgPool {
+    // Dynamic SQL: a role name cannot be a bind parameter (it comes from configuration).
     let set_role = format!("SET ROLE {role}");
     PgPoolOptions::new()
         .max_connections(size.max(1))
