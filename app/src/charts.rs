@@ -6,11 +6,7 @@ use plotters::prelude::*;
 use crate::domain::aggregate::Granularity;
 
 /// Consumption over time: bars for days and months, a line for half-hours.
-pub fn consumption_svg(
-    points: &[(DateTime<Utc>, f64)],
-    granularity: Granularity,
-    _capacity_kva: i32,
-) -> String {
+pub fn consumption_svg(points: &[(DateTime<Utc>, f64)], granularity: Granularity) -> String {
     let mut svg = String::new();
     if points.is_empty() {
         return svg;

@@ -10,11 +10,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state of the request being served; server fns and pages get it from Leptos's context.
-    pub fn current() -> Result<Self, crate::api::ApiError> {
-        leptos::prelude::use_context::<Self>().ok_or_else(|| {
-            tracing::error!("AppState missing from the Leptos context");
-            crate::api::ApiError::Internal
-        })
+    /// The state of the request being served, from Leptos's context; `None` outside a request
+    /// that the server set up (the API layer turns that into its internal error).
+    pub fn current() -> Option<Self> {
+        leptos::prelude::use_context::<Self>()
     }
 }

@@ -10,8 +10,9 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use app::domain::channel::Channel;
+use app::domain::settlement_run::RunChoice;
 use app::domain::settlement_time::{all_periods_utc, SettlementDate};
-use app::store::hh::{self, RunChoice};
+use app::store::hh;
 use app::store::scope::Scope;
 use chrono::{NaiveDate, TimeDelta};
 use sqlx::postgres::PgConnectOptions;

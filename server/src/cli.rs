@@ -77,6 +77,7 @@ pub fn main() -> anyhow::Result<()> {
                         "database names may only hold letters, digits and underscores"
                     );
                     let pool = db::lazy_pool(&config.database_url, 1)?;
+                    // Database names cannot be bind parameters, so these two statements are built.
                     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                         .execute(&pool)
                         .await?;

@@ -43,7 +43,8 @@ const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
 /// (measured: the dashboard's scan of `hh_day` cost ~30 % more CPU in parallel, and the dashboard
 /// served 51–56 req/s with parallel plans against 85–101 req/s without, 16 connections, 2 cores).
 pub fn app_pool(options: PgConnectOptions, size: u32, role: &str) -> PgPool {
-    // One round trip (simple query protocol): the role, then the session settings.
+    // One round trip (simple query protocol): the role, then the session settings. Dynamic SQL:
+    // a role name cannot be a bind parameter (it comes from configuration, checked in config.rs).
     let on_connect = format!("SET ROLE {role}; SET max_parallel_workers_per_gather = 0");
     PgPoolOptions::new()
         .max_connections(size.max(1))

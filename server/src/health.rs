@@ -8,7 +8,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let probe = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db);
+    let probe = sqlx::query_scalar!(r#"SELECT 1 AS "one!: i32""#).fetch_one(&state.db);
     match tokio::time::timeout(Duration::from_secs(3), probe).await {
         Ok(Ok(1)) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "ok" }))),
         Ok(Ok(_)) | Ok(Err(_)) | Err(_) => {

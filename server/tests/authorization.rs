@@ -205,12 +205,13 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             ids.pick(t, |i| i.own_user, |i| i.other_user)
         ),
         // Granting the customer user the sites they already have keeps the later checks meaningful.
+        // A list argument travels as indexed keys (serde_qs): site_ids[0]=…&site_ids[1]=…
         ("/api/admin/user-sites", Some(Tenant::Own)) => format!(
-            "user_id={}&site_ids={}%2C{}",
+            "user_id={}&site_ids%5B0%5D={}&site_ids%5B1%5D={}",
             ids.own_user, ids.own_site, ids.own_site_2
         ),
         ("/api/admin/user-sites", Some(Tenant::Other)) => {
-            format!("user_id={}&site_ids={}", ids.other_user, ids.other_site)
+            format!("user_id={}&site_ids%5B0%5D={}", ids.other_user, ids.other_site)
         }
         // No tenant in the request: a customer admin always adds to their own organisation.
         ("/api/admin/user-create", None) => format!(

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::auth::Role;
 use super::ApiError;
+use crate::domain::role::Role;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserRow {
@@ -57,29 +57,87 @@ pub enum AdminView {
     },
 }
 
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::store::admin::{AuditRecord, CustomerRecord, SiteName, UserRecord};
+
+    impl From<UserRecord> for UserRow {
+        fn from(u: UserRecord) -> Self {
+            UserRow {
+                id: u.id,
+                email: u.email,
+                display_name: u.display_name,
+                role: u.role,
+                disabled: u.disabled,
+                sites: u.sites,
+            }
+        }
+    }
+
+    impl From<SiteName> for SiteOption {
+        fn from(s: SiteName) -> Self {
+            SiteOption {
+                id: s.id,
+                name: s.name,
+            }
+        }
+    }
+
+    impl From<CustomerRecord> for CustomerRow {
+        fn from(c: CustomerRecord) -> Self {
+            CustomerRow {
+                id: c.id,
+                name: c.name,
+                account_number: c.account_number,
+                sites: c.sites,
+                supply_points: c.supply_points,
+            }
+        }
+    }
+
+    impl From<AuditRecord> for AuditRow {
+        fn from(a: AuditRecord) -> Self {
+            AuditRow {
+                at: a.at,
+                actor: a.actor_email.unwrap_or_else(|| "—".into()),
+                action: a.action,
+                organisation: a.organisation,
+                client_ip: a.client_ip.unwrap_or_default(),
+            }
+        }
+    }
+
+    pub fn rows<R, W: From<R>>(records: Vec<R>) -> Vec<W> {
+        records.into_iter().map(W::from).collect()
+    }
+}
+
 #[server(prefix = "/api", endpoint = "admin/overview")]
+#[cfg_attr(feature = "ssr", tracing::instrument(name = "admin_overview", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty)))]
 pub async fn admin_overview() -> Result<AdminView, ApiError> {
     use crate::store::admin;
+    use ssr::rows;
     super::respond(
         async {
             let (state, id) =
-                crate::auth::require_role(&[Role::CustomerAdmin, Role::AccountManager, Role::OpsAdmin])?;
+                super::guard::require_role(&[Role::CustomerAdmin, Role::AccountManager, Role::OpsAdmin])?;
             let mut tx = id.scope.begin(&state.db).await?;
             Ok(match id.role {
                 Role::CustomerAdmin => {
                     let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
                     AdminView::Users {
                         organisation: id.organisation.clone().unwrap_or_default(),
-                        users: admin::users_of(&mut tx, org).await?,
-                        sites: admin::site_options(&mut tx).await?,
+                        users: rows(admin::users_of(&mut tx, org).await?),
+                        sites: rows(admin::site_names(&mut tx).await?),
                     }
                 }
                 Role::AccountManager => AdminView::Customers {
-                    customers: admin::customers(&mut tx).await?,
+                    customers: rows(admin::customers(&mut tx).await?),
                 },
                 _ => AdminView::Operations {
-                    customers: admin::customers(&mut tx).await?,
-                    audit: admin::recent_audit(&mut tx, 200).await?,
+                    customers: rows(admin::customers(&mut tx).await?),
+                    audit: rows(admin::recent_audit(&mut tx, 200).await?),
                 },
             })
         }
@@ -89,11 +147,12 @@ pub async fn admin_overview() -> Result<AdminView, ApiError> {
 
 /// Disables or re-enables a user of the caller's organisation; disabling ends their sessions.
 #[server(prefix = "/api", endpoint = "admin/user-disabled")]
+#[cfg_attr(feature = "ssr", tracing::instrument(name = "set_user_disabled", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, target_user_id = user_id, disabled = disabled)))]
 pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), ApiError> {
     use crate::store::admin;
     super::respond(
         async {
-            let (state, id) = crate::auth::require_role(&[Role::CustomerAdmin])?;
+            let (state, id) = super::guard::require_role(&[Role::CustomerAdmin])?;
             if user_id == id.user_id {
                 return Err(ApiError::BadRequest(
                     "You cannot disable your own account.".into(),
@@ -107,7 +166,7 @@ pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), ApiEr
                 .ok_or(ApiError::NotFound)?;
             crate::store::audit::record_in(
                 &mut tx,
-                &id,
+                id.actor(),
                 if disabled { "user.disabled" } else { "user.enabled" },
                 serde_json::json!({ "user_id": user_id }),
             )
@@ -119,23 +178,18 @@ pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), ApiEr
     )
 }
 
-/// Limits a customer user to some sites (`site_ids` comma-separated; empty: all sites).
+/// Limits a customer user to some sites (`site_ids` empty or absent: all sites).
 #[server(prefix = "/api", endpoint = "admin/user-sites")]
-pub async fn set_user_sites(user_id: i64, site_ids: String) -> Result<(), ApiError> {
+#[cfg_attr(feature = "ssr", tracing::instrument(name = "set_user_sites", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, target_user_id = user_id, site_ids = ?site_ids)))]
+pub async fn set_user_sites(user_id: i64, #[server(default)] site_ids: Vec<i64>) -> Result<(), ApiError> {
     use crate::store::admin;
     super::respond(
         async {
-            let (state, id) = crate::auth::require_role(&[Role::CustomerAdmin])?;
+            let (state, id) = super::guard::require_role(&[Role::CustomerAdmin])?;
             let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
-            let sites: Vec<i64> = site_ids
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| {
-                    s.parse()
-                        .map_err(|_| ApiError::BadRequest(format!("{s:?} is not a site id")))
-                })
-                .collect::<Result<_, _>>()?;
+            let mut sites = site_ids;
+            sites.sort_unstable();
+            sites.dedup();
             let mut tx = id.scope.begin(&state.db).await?;
             admin::set_sites(&mut tx, org, user_id, &sites)
                 .await?
@@ -143,7 +197,7 @@ pub async fn set_user_sites(user_id: i64, site_ids: String) -> Result<(), ApiErr
                 .ok_or(ApiError::NotFound)?;
             crate::store::audit::record_in(
                 &mut tx,
-                &id,
+                id.actor(),
                 "user.sites_changed",
                 serde_json::json!({ "user_id": user_id, "sites": sites }),
             )
@@ -157,27 +211,26 @@ pub async fn set_user_sites(user_id: i64, site_ids: String) -> Result<(), ApiErr
 
 /// Adds a colleague to the caller's organisation with a first password they should change.
 #[server(prefix = "/api", endpoint = "admin/user-create")]
+#[cfg_attr(feature = "ssr", tracing::instrument(name = "create_user", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, new_role = role.as_str())))]
 pub async fn create_user(
     email: String,
     display_name: String,
-    role: String,
+    role: Role,
     password: String,
 ) -> Result<i64, ApiError> {
+    use crate::domain::password::{is_long_enough, MIN_PASSWORD_LEN};
     use crate::store::admin;
     super::respond(
         async {
-            let (state, id) = crate::auth::require_role(&[Role::CustomerAdmin])?;
+            let (state, id) = super::guard::require_role(&[Role::CustomerAdmin])?;
             let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
             let email = email.trim().to_lowercase();
             let display_name = display_name.trim().to_string();
-            let role = match Role::parse(&role) {
-                Some(r @ (Role::CustomerUser | Role::CustomerAdmin)) => r,
-                _ => {
-                    return Err(ApiError::BadRequest(
-                        "Choose customer user or customer admin.".into(),
-                    ))
-                }
-            };
+            if !role.is_customer() {
+                return Err(ApiError::BadRequest(
+                    "Choose customer user or customer admin.".into(),
+                ));
+            }
             let plausible = email.len() <= 254
                 && email
                     .split_once('@')
@@ -188,10 +241,10 @@ pub async fn create_user(
             if display_name.is_empty() || display_name.len() > 120 {
                 return Err(ApiError::BadRequest("Enter the person's name.".into()));
             }
-            if password.chars().count() < 12 {
-                return Err(ApiError::BadRequest(
-                    "The first password must have at least 12 characters.".into(),
-                ));
+            if !is_long_enough(&password) {
+                return Err(ApiError::BadRequest(format!(
+                    "The first password must have at least {MIN_PASSWORD_LEN} characters."
+                )));
             }
             let hash = crate::auth::password::hash(password).await.map_err(|e| {
                 tracing::error!(error = %e, "hashing a new user's password");
@@ -203,7 +256,7 @@ pub async fn create_user(
                 .ok_or_else(|| ApiError::BadRequest("This email address cannot be used.".into()))?;
             crate::store::audit::record_in(
                 &mut tx,
-                &id,
+                id.actor(),
                 "user.created",
                 serde_json::json!({ "user_id": new_id, "role": role.as_str() }),
             )

@@ -1,56 +1,9 @@
-//! Who is signed in: roles, the signed-in user as the UI sees it, and `current_user`.
+//! Who is signed in: the signed-in user as the UI sees it, and `current_user`.
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Role {
-    CustomerUser,
-    CustomerAdmin,
-    AccountManager,
-    OpsAdmin,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::CustomerUser,
-        Role::CustomerAdmin,
-        Role::AccountManager,
-        Role::OpsAdmin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::CustomerUser => "customer_user",
-            Role::CustomerAdmin => "customer_admin",
-            Role::AccountManager => "account_manager",
-            Role::OpsAdmin => "ops_admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::CustomerUser => "Customer user",
-            Role::CustomerAdmin => "Customer admin",
-            Role::AccountManager => "Account manager",
-            Role::OpsAdmin => "Operations admin",
-        }
-    }
-
-    pub fn is_staff(self) -> bool {
-        matches!(self, Role::AccountManager | Role::OpsAdmin)
-    }
-
-    /// Who sees the Admin area (each sees a different part of it).
-    pub fn sees_admin(self) -> bool {
-        self != Role::CustomerUser
-    }
-}
+use crate::domain::role::Role;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {
@@ -61,31 +14,26 @@ pub struct Me {
     pub organisation: Option<String>,
 }
 
-/// The signed-in user, or `None`.
-#[server(prefix = "/api", endpoint = "me")]
-pub async fn current_user() -> Result<Option<Me>, ApiError> {
-    Ok(crate::auth::identity().map(|i| i.me()))
+#[cfg(feature = "ssr")]
+impl From<&crate::auth::Identity> for Me {
+    fn from(i: &crate::auth::Identity) -> Self {
+        Me {
+            user_id: i.user_id,
+            email: i.email.clone(),
+            display_name: i.display_name.clone(),
+            role: i.role,
+            organisation: i.organisation.clone(),
+        }
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn roles_round_trip_through_their_names() {
-        for r in Role::ALL {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
-        }
-        assert_eq!(Role::parse("root"), None);
+/// The signed-in user, or `None`.
+#[server(prefix = "/api", endpoint = "me")]
+#[cfg_attr(feature = "ssr", tracing::instrument(name = "current_user", skip_all, fields(user_id = tracing::field::Empty)))]
+pub async fn current_user() -> Result<Option<Me>, ApiError> {
+    let me = crate::auth::identity().map(|i| Me::from(&i));
+    if let Some(me) = &me {
+        tracing::Span::current().record("user_id", me.user_id);
     }
-
-    #[test]
-    fn only_customer_users_lack_the_admin_area() {
-        assert!(!Role::CustomerUser.sees_admin());
-        assert!(
-            Role::CustomerAdmin.sees_admin()
-                && Role::AccountManager.sees_admin()
-                && Role::OpsAdmin.sees_admin()
-        );
-    }
+    Ok(me)
 }

@@ -4,9 +4,8 @@ pub mod password;
 
 use uuid::Uuid;
 
-use crate::api::auth::{Me, Role};
-use crate::api::ApiError;
-use crate::state::AppState;
+use crate::domain::role::Role;
+use crate::store::audit::Actor;
 use crate::store::scope::Scope;
 
 #[derive(Debug, Clone)]
@@ -24,14 +23,18 @@ pub struct Identity {
 }
 
 impl Identity {
-    pub fn me(&self) -> Me {
-        Me {
+    /// The caller as the audit log records them.
+    pub fn actor(&self) -> Actor<'_> {
+        Actor {
             user_id: self.user_id,
-            email: self.email.clone(),
-            display_name: self.display_name.clone(),
-            role: self.role,
-            organisation: self.organisation.clone(),
+            email: &self.email,
+            organisation_id: self.organisation_id,
+            client_ip: &self.client_ip,
         }
+    }
+
+    pub fn has_role(&self, roles: &[Role]) -> bool {
+        roles.contains(&self.role)
     }
 }
 
@@ -39,20 +42,4 @@ impl Identity {
 pub fn identity() -> Option<Identity> {
     leptos::prelude::use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<Identity>().cloned())
-}
-
-/// State and identity for a server fn or page that needs a signed-in caller.
-pub fn require() -> Result<(AppState, Identity), ApiError> {
-    let identity = identity().ok_or(ApiError::Unauthenticated)?;
-    Ok((AppState::current()?, identity))
-}
-
-/// As `require`, and the caller must have one of `roles` (otherwise 403).
-pub fn require_role(roles: &[Role]) -> Result<(AppState, Identity), ApiError> {
-    let (state, identity) = require()?;
-    if roles.contains(&identity.role) {
-        Ok((state, identity))
-    } else {
-        Err(ApiError::Forbidden)
-    }
 }

@@ -2,9 +2,13 @@
 
 pub mod aggregate;
 pub mod channel;
+pub mod consumption_range;
 pub mod duos;
+pub mod invoice;
 pub mod mpan;
 pub mod password;
+pub mod role;
 pub mod settlement_run;
 pub mod settlement_time;
+pub mod site;
 pub mod units;

@@ -78,6 +78,76 @@ impl fmt::Display for SettlementRun {
     }
 }
 
+/// Which settlement run a reading of HH data uses: the best available per day, or exactly one.
+/// On the wire and in URLs it is `best` or a run code, so a server fn taking it refuses any
+/// other value with a 400.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum RunChoice {
+    /// The best run available for each day.
+    #[default]
+    Best,
+    /// Exactly this run (days without it are absent).
+    Exactly(SettlementRun),
+}
+
+impl RunChoice {
+    /// The choices offered on the consumption page: the best run, then every run in quality order
+    /// (DF included: a dispute run is exactly what a customer checking a bill wants to see).
+    pub fn offered() -> impl Iterator<Item = RunChoice> {
+        std::iter::once(Self::Best).chain(SettlementRun::ALL.into_iter().map(Self::Exactly))
+    }
+
+    /// The code used in URLs and server-fn arguments.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Best => "best",
+            Self::Exactly(r) => r.as_str(),
+        }
+    }
+
+    /// The button's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Best => "Best run",
+            Self::Exactly(r) => r.as_str(),
+        }
+    }
+
+    /// How the run of a view reads in its caption.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Best => "best available",
+            Self::Exactly(r) => r.as_str(),
+        }
+    }
+}
+
+impl FromStr for RunChoice {
+    type Err = UnknownSettlementRun;
+    /// `best` (or nothing) or a run code, case-insensitive.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "" => Ok(Self::Best),
+            t if t.eq_ignore_ascii_case("best") => Ok(Self::Best),
+            t => t.parse().map(Self::Exactly),
+        }
+    }
+}
+
+impl TryFrom<String> for RunChoice {
+    type Error = UnknownSettlementRun;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<RunChoice> for String {
+    fn from(c: RunChoice) -> String {
+        c.code().to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +189,26 @@ mod tests {
             err.to_string(),
             "unknown settlement run \"R4\"; expected one of II, SF, R1, R2, R3, RF, DF"
         );
+    }
+
+    #[test]
+    fn a_run_choice_is_best_or_a_run_code() {
+        assert_eq!(
+            RunChoice::offered().count(),
+            SettlementRun::ALL.len() + 1,
+            "every run, DF included"
+        );
+        for c in RunChoice::offered() {
+            assert_eq!(c.code().parse::<RunChoice>(), Ok(c));
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(serde_json::from_str::<RunChoice>(&json).unwrap(), c);
+        }
+        assert_eq!("".parse::<RunChoice>(), Ok(RunChoice::Best));
+        assert_eq!(
+            "DF".parse::<RunChoice>(),
+            Ok(RunChoice::Exactly(SettlementRun::DF))
+        );
+        assert!(serde_json::from_str::<RunChoice>("\"R4\"").is_err());
+        assert_eq!(RunChoice::Best.description(), "best available");
     }
 }

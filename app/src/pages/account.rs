@@ -15,8 +15,8 @@ pub fn AccountPage() -> impl IntoView {
     let error = move || {
         query.read().get("error").map(|e| match e.as_str() {
             "short" => format!("The new password must have at least {MIN_PASSWORD_LEN} characters."),
-            "current" => "Your current password is not right.".to_owned(),
-            _ => "We could not change your password just now. Please try again.".to_owned(),
+            "current" => "Your current password is not right.".to_string(),
+            _ => "We could not change your password just now. Please try again.".to_string(),
         })
     };
     view! {

@@ -7,6 +7,7 @@ use crate::api::admin::{
 };
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::password::MIN_PASSWORD_LEN;
+use crate::domain::role::Role;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -107,8 +108,9 @@ fn NewUser(create: ServerAction<CreateUser>) -> impl IntoView {
                 <label class="field"><span>"Email"</span><input class="input" type="email" name="email" required /></label>
                 <label class="field"><span>"Role"</span>
                     <select class="input" name="role">
-                        <option value="customer_user">"Customer user"</option>
-                        <option value="customer_admin">"Customer admin"</option>
+                        {[Role::CustomerUser, Role::CustomerAdmin].into_iter().map(|r| view! {
+                            <option value=r.as_str()>{r.label()}</option>
+                        }).collect_view()}
                     </select>
                 </label>
                 <label class="field"><span>{format!("First password (at least {MIN_PASSWORD_LEN} characters)")}</span>

@@ -7,19 +7,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::consumption::{consumption, consumption_points, ConsumptionView};
 use crate::components::states::{Empty, ErrorNotice, Loading};
-use crate::domain::settlement_run::SettlementRun;
-
-const RANGES: [(&str, &str); 4] = [
-    ("7d", "7 days"),
-    ("30d", "30 days"),
-    ("90d", "90 days"),
-    ("12m", "12 months"),
-];
-/// "best", then every settlement run from the domain's list, so a run added there (DF was once
-/// missing here) is offered too.
-fn run_choices() -> impl Iterator<Item = &'static str> {
-    std::iter::once("best").chain(SettlementRun::ALL.into_iter().map(SettlementRun::as_str))
-}
+use crate::domain::consumption_range::ConsumptionRange;
+use crate::domain::settlement_run::RunChoice;
 
 fn kwh(v: f64) -> String {
     let s = format!("{:.0}", v);
@@ -42,8 +31,13 @@ pub fn ConsumptionPage() -> impl IntoView {
         let q = query.read();
         (
             q.get("sp").and_then(|s| s.parse::<i64>().ok()),
-            q.get("range").unwrap_or_else(|| "30d".into()),
-            q.get("run").unwrap_or_else(|| "best".into()),
+            // A range or run the page does not know falls back to the default, as a missing one does.
+            q.get("range")
+                .and_then(|s| s.parse::<ConsumptionRange>().ok())
+                .unwrap_or_default(),
+            q.get("run")
+                .and_then(|s| s.parse::<RunChoice>().ok())
+                .unwrap_or_default(),
         )
     });
     let data = Resource::new(
@@ -55,8 +49,8 @@ pub fn ConsumptionPage() -> impl IntoView {
             }
         },
     );
-    let href = move |sp: Option<i64>, range: &str, run: &str| match sp {
-        Some(sp) => format!("/consumption?sp={sp}&range={range}&run={run}"),
+    let href = move |sp: Option<i64>, range: ConsumptionRange, run: RunChoice| match sp {
+        Some(sp) => format!("/consumption?sp={sp}&range={}&run={}", range.code(), run.code()),
         None => "/consumption".to_string(),
     };
     view! {
@@ -76,7 +70,7 @@ pub fn ConsumptionPage() -> impl IntoView {
                                     {list.into_iter().map(|p| {
                                         let id = p.id;
                                         view! {
-                                            <li><A href=move || { let (_, r, run) = params.get(); href(Some(id), &r, &run) }
+                                            <li><A href=move || { let (_, r, run) = params.get(); href(Some(id), r, run) }
                                                 attr:class=move || if params.get().0 == Some(id) { "site-item site-item--selected" } else { "site-item" }>
                                                 <span class="site-item__name">{p.label}</span>
                                             </A></li>
@@ -92,16 +86,16 @@ pub fn ConsumptionPage() -> impl IntoView {
             <section class="card split__detail" data-testid="consumption">
                 <div class="toolbar">
                     <div class="segmented" role="group" aria-label="Range">
-                        {RANGES.into_iter().map(|(code, label)| view! {
-                            <A href=move || { let (sp, _, run) = params.get(); href(sp, code, &run) }
-                               attr:class=move || if params.get().1 == code { "seg seg--on" } else { "seg" }>{label}</A>
+                        {ConsumptionRange::ALL.into_iter().map(|range| view! {
+                            <A href=move || { let (sp, _, run) = params.get(); href(sp, range, run) }
+                               attr:class=move || if params.get().1 == range { "seg seg--on" } else { "seg" }>{range.label()}</A>
                         }).collect_view()}
                     </div>
                     <div class="segmented" role="group" aria-label="Settlement run">
-                        {run_choices().map(|code| view! {
-                            <A href=move || { let (sp, r, _) = params.get(); href(sp, &r, code) }
-                               attr:class=move || if params.get().2 == code { "seg seg--on" } else { "seg" }>
-                               {if code == "best" { "Best run" } else { code }}
+                        {RunChoice::offered().map(|run| view! {
+                            <A href=move || { let (sp, r, _) = params.get(); href(sp, r, run) }
+                               attr:class=move || if params.get().2 == run { "seg seg--on" } else { "seg" }>
+                               {run.label()}
                             </A>
                         }).collect_view()}
                     </div>
@@ -139,13 +133,13 @@ fn ConsumptionDetail(v: ConsumptionView) -> impl IntoView {
         <div class="card__head">
             <div>
                 <h2 data-testid="consumption-title">{format!("{} · MPAN {}", v.site_name, v.mpan_core)}</h2>
-                <p class="muted">{format!("{} · settlement run: {} · runs in range: {}", v.range_label, v.run, v.runs_seen.join(", "))}</p>
+                <p class="muted">{format!("{} · settlement run: {} · runs in range: {}", v.range.description(), v.run.description(), v.runs_seen.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))}</p>
             </div>
         </div>
         {if v.chart_svg.is_empty() {
             view! { <Empty message="No data for this range and run." /> }.into_any()
         } else {
-            view! { <div class="chart" role="img" aria-label=format!("Consumption chart, {}", v.range_label) inner_html=v.chart_svg.clone()></div> }.into_any()
+            view! { <div class="chart" role="img" aria-label=format!("Consumption chart, {}", v.range.description()) inner_html=v.chart_svg.clone()></div> }.into_any()
         }}
         <div class="kpis kpis--compact">
             <div class="kpi"><span class="kpi__label">"Total"</span><span class="kpi__value" data-testid="total-kwh">{kwh(v.total_kwh)}</span></div>

@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::consumption::{portfolio, PortfolioView};
-use crate::api::sites::{kind_label, list_sites, SiteSummary};
+use crate::api::sites::{list_sites, SiteSummary};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 
 #[component]
@@ -95,7 +95,7 @@ fn Portfolio(list: Vec<SiteSummary>) -> impl IntoView {
                         {list.into_iter().map(|s| view! {
                             <tr>
                                 <td><A href=format!("/sites?site={}", s.id)>{s.name}</A></td>
-                                <td><span class="tag">{kind_label(&s.kind).to_string()}</span></td>
+                                <td><span class="tag">{s.kind.label()}</span></td>
                                 <td>{format!("{}, {}", s.town, s.postcode)}</td>
                                 <td class="num">{s.supply_points}</td>
                                 <td class="num">{format!("{} kVA", s.agreed_capacity_kva)}</td>

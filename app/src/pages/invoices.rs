@@ -6,18 +6,19 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::billing::{get_invoice, list_invoices, InvoiceDetail, InvoiceSummary};
 use crate::components::states::{Empty, ErrorNotice, Loading};
+use crate::domain::invoice::InvoiceStatus;
 use crate::domain::units::Pence;
 
 fn money(p: i64) -> String {
     Pence(p).to_string()
 }
 
-fn status_tag(status: &str) -> &'static str {
+fn status_tag(status: InvoiceStatus) -> &'static str {
     match status {
-        "paid" => "tag tag--green",
-        "overdue" => "tag tag--red",
-        "queried" => "tag tag--amber",
-        _ => "tag",
+        InvoiceStatus::Paid => "tag tag--green",
+        InvoiceStatus::Overdue => "tag tag--red",
+        InvoiceStatus::Queried => "tag tag--amber",
+        InvoiceStatus::Issued | InvoiceStatus::Credited => "tag",
     }
 }
 
@@ -83,7 +84,7 @@ fn InvoiceTable(list: Vec<InvoiceSummary>, selected: Memo<Option<i64>>) -> impl 
                                 <td>{i.customer}</td>
                                 <td>{format!("{} – {}", i.period_start, i.period_end)}</td>
                                 <td>{i.due_on}</td>
-                                <td><span class=status_tag(&i.status)>{i.status.clone()}</span></td>
+                                <td><span class=status_tag(i.status)>{i.status.label()}</span></td>
                                 <td class="num">{money(i.net_pence)}</td>
                                 <td class="num">{money(i.vat_pence)}</td>
                                 <td class="num"><strong>{money(i.total_pence)}</strong></td>

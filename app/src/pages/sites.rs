@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::sites::{get_site, kind_label, list_sites, SiteDetail, SiteSummary};
+use crate::api::sites::{get_site, list_sites, SiteDetail, SiteSummary};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 
 #[component]
@@ -72,11 +72,11 @@ fn matches(site: &SiteSummary, filter: &str) -> bool {
     let f = filter.trim().to_lowercase();
     f.is_empty()
         || [
-            &site.name,
-            &site.town,
-            &site.postcode,
-            &site.kind,
-            &site.organisation,
+            site.name.as_str(),
+            site.town.as_str(),
+            site.postcode.as_str(),
+            site.kind.as_str(),
+            site.organisation.as_str(),
         ]
         .iter()
         .any(|v| v.to_lowercase().contains(&f))
@@ -115,7 +115,7 @@ fn SiteList(
                                     >
                                         <span class="site-item__name">{s.name}</span>
                                         <span class="site-item__meta">
-                                            <span class="tag">{kind_label(&s.kind).to_string()}</span>
+                                            <span class="tag">{s.kind.label()}</span>
                                             {format!("{} · {}", s.town, s.postcode)}
                                         </span>
                                         <span class="site-item__count">

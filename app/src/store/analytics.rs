@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
 
-use super::hh::{series, DayValues, RunChoice, SiteDayTotal, SupplyPointRef};
+use super::hh::{series, DayValues, SiteDayTotal, SupplyPointRef};
 use super::scope::ScopedTx;
 use crate::domain::channel::Channel;
 use crate::domain::duos::{Band, BandRule, BandTable, DayType};
+use crate::domain::settlement_run::RunChoice;
 use crate::domain::settlement_time::{all_periods_utc, periods_between, periods_in_day, SettlementDate};
 use crate::domain::units::{HalfHourEnergy, MaximumDemand};
 
@@ -72,6 +73,7 @@ pub fn site_totals(
 }
 
 /// The half-hours of a supply point over `[from, to)` with active and reactive energy, at `run`.
+#[tracing::instrument(level = "debug", skip_all, fields(supply_point_id = supply_point_id, %from, %to, run = run.code()))]
 pub async fn half_hours(
     tx: &mut ScopedTx<'_>,
     supply_point_id: i64,
@@ -84,6 +86,7 @@ pub async fn half_hours(
 }
 
 /// As `half_hours`, for active-import days the caller has already read.
+#[tracing::instrument(level = "debug", skip_all, fields(supply_point_id = supply_point_id, %from, %to, run = run.code()))]
 pub async fn half_hours_with_reactive(
     tx: &mut ScopedTx<'_>,
     supply_point_id: i64,
@@ -127,6 +130,7 @@ pub fn combine_half_hours(ai: &[DayValues], ri: &[DayValues], re: &[DayValues]) 
 }
 
 /// The month's maximum demand (highest half-hourly kVA) and when it happened.
+#[tracing::instrument(level = "debug", skip_all, fields(supply_point_id = supply_point_id, %month_start))]
 pub async fn monthly_max_demand(
     tx: &mut ScopedTx<'_>,
     supply_point_id: i64,
@@ -144,6 +148,7 @@ pub async fn monthly_max_demand(
 }
 
 /// The DUoS band table held in the database.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn band_table(tx: &mut ScopedTx<'_>) -> Result<BandTable, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT distributor_id, valid_from, valid_to, day_type, band, start_time, end_time
@@ -184,6 +189,7 @@ pub struct BandTotals {
 }
 
 /// Active import by DUoS time band over `[from, to)`, using the supply point's distributor bands.
+#[tracing::instrument(level = "debug", skip_all, fields(supply_point_id = point.id, %from, %to))]
 pub async fn band_totals(
     tx: &mut ScopedTx<'_>,
     point: &SupplyPointRef,
@@ -226,6 +232,7 @@ pub struct Completeness {
 }
 
 /// Data completeness of one supply point for each month in `[from, to)`, up to `data_until`.
+#[tracing::instrument(level = "debug", skip_all, fields(supply_point_id = point.id, %from, %to))]
 pub async fn completeness(
     tx: &mut ScopedTx<'_>,
     point: &SupplyPointRef,

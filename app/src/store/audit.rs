@@ -13,59 +13,71 @@ pub struct Entry<'a> {
 }
 
 async fn insert(conn: &mut PgConnection, e: Entry<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO audit_log (actor_user_id, actor_email, action, organisation_id, detail, client_ip)
          VALUES ($1, $2, $3, $4, $5, $6)",
+        e.actor_user_id,
+        e.actor_email,
+        e.action,
+        e.organisation_id,
+        e.detail,
+        e.client_ip
     )
-    .bind(e.actor_user_id)
-    .bind(e.actor_email)
-    .bind(e.action)
-    .bind(e.organisation_id)
-    .bind(e.detail)
-    .bind(e.client_ip)
     .execute(conn)
     .await
     .map(|_| ())
 }
 
 /// Records an entry on its own (sign-in events, before any scope exists).
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = e.actor_user_id, action = e.action))]
 pub async fn record(db: &PgPool, e: Entry<'_>) -> Result<(), sqlx::Error> {
     insert(&mut *db.acquire().await?, e).await
 }
 
+/// The signed-in user an action is recorded against (built from the caller's identity).
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub user_id: i64,
+    pub email: &'a str,
+    pub organisation_id: Option<i64>,
+    pub client_ip: &'a str,
+}
+
 /// Records an action of the signed-in caller inside their scoped transaction.
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = who.user_id, action = action))]
 pub async fn record_in(
     tx: &mut super::scope::ScopedTx<'_>,
-    who: &crate::auth::Identity,
+    who: Actor<'_>,
     action: &str,
     detail: Value,
 ) -> Result<(), sqlx::Error> {
     let entry = Entry {
         actor_user_id: Some(who.user_id),
-        actor_email: Some(&who.email),
+        actor_email: Some(who.email),
         action,
         organisation_id: who.organisation_id,
         detail,
-        client_ip: &who.client_ip,
+        client_ip: who.client_ip,
     };
     insert(tx, entry).await
 }
 
 /// Records that a staff member read a customer's data (against the customer's organisation).
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = who.user_id, organisation_id = organisation_id, action = action, object_id = object_id))]
 pub async fn record_access(
     tx: &mut super::scope::ScopedTx<'_>,
-    who: &crate::auth::Identity,
+    who: Actor<'_>,
     organisation_id: i64,
     action: &str,
     object_id: i64,
 ) -> Result<(), sqlx::Error> {
     let entry = Entry {
         actor_user_id: Some(who.user_id),
-        actor_email: Some(&who.email),
+        actor_email: Some(who.email),
         action,
         organisation_id: Some(organisation_id),
         detail: serde_json::json!({ "id": object_id }),
-        client_ip: &who.client_ip,
+        client_ip: who.client_ip,
     };
     insert(tx, entry).await
 }

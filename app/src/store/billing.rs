@@ -1,128 +1,145 @@
 //! Invoice and contract queries, scoped. A customer user limited to some sites sees invoice lines
 //! of those sites' supply points only (account-level lines stay visible).
-use sqlx::Row;
-
 use super::scope::ScopedTx;
-use crate::api::billing::{ContractView, InvoiceDetail, InvoiceLineView, InvoiceSummary};
+use crate::domain::invoice::InvoiceStatus;
 
-const INVOICE_COLUMNS: &str = "i.id, i.invoice_number, o.name, i.account_number, to_char(i.period_start, 'DD Mon YYYY'),
-    to_char(i.period_end, 'DD Mon YYYY'), to_char(i.issued_on, 'DD Mon YYYY'), to_char(i.due_on, 'DD Mon YYYY'),
-    i.status, i.net_pence, i.vat_pence, i.total_pence";
-
-fn summary(r: &sqlx::postgres::PgRow) -> Result<InvoiceSummary, sqlx::Error> {
-    Ok(InvoiceSummary {
-        id: r.try_get(0)?,
-        number: r.try_get(1)?,
-        customer: r.try_get(2)?,
-        account_number: r.try_get(3)?,
-        period_start: r.try_get(4)?,
-        period_end: r.try_get(5)?,
-        issued_on: r.try_get(6)?,
-        due_on: r.try_get(7)?,
-        status: r.try_get(8)?,
-        net_pence: r.try_get(9)?,
-        vat_pence: r.try_get(10)?,
-        total_pence: r.try_get(11)?,
-    })
+/// An invoice with its customer's name; dates already formatted `DD Mon YYYY` by Postgres.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvoiceRecord {
+    pub id: i64,
+    pub invoice_number: String,
+    pub customer: String,
+    pub account_number: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub issued_on: String,
+    pub due_on: String,
+    pub status: InvoiceStatus,
+    pub net_pence: i64,
+    pub vat_pence: i64,
+    pub total_pence: i64,
 }
 
-pub async fn invoices(tx: &mut ScopedTx<'_>) -> Result<Vec<InvoiceSummary>, sqlx::Error> {
+/// A line of an invoice; quantity and rate as Postgres prints their numerics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvoiceLineRecord {
+    pub mpan_core: Option<String>,
+    pub charge_type: String,
+    pub description: String,
+    pub quantity: String,
+    pub unit: String,
+    pub rate_pence: String,
+    pub amount_pence: i64,
+}
+
+/// A contract with its rates (names and p/kWh, dearest first) and supply points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractRecord {
+    pub id: i64,
+    pub reference: String,
+    pub customer: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub rate_structure: String,
+    pub standing_charge: String,
+    pub capacity_charge: String,
+    pub excess_capacity_charge: String,
+    pub reactive_charge: String,
+    pub annual_volume_kwh: i64,
+    pub volume_tolerance_percent: String,
+    pub rate_names: Vec<String>,
+    pub rate_pence: Vec<String>,
+    pub supply_points: Vec<String>,
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn invoices(tx: &mut ScopedTx<'_>) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
     let orgs = tx.scope().organisation_ids().to_vec();
-    let rows = sqlx::query(&format!(
-        "SELECT {INVOICE_COLUMNS} FROM invoices i JOIN organisations o ON o.id = i.organisation_id
-         WHERE i.organisation_id = ANY($1) ORDER BY i.period_start DESC, o.name"
-    ))
-    .bind(&orgs)
+    sqlx::query_as!(
+        InvoiceRecord,
+        r#"SELECT i.id, i.invoice_number, o.name AS customer, i.account_number,
+                  to_char(i.period_start, 'DD Mon YYYY') AS "period_start!",
+                  to_char(i.period_end, 'DD Mon YYYY') AS "period_end!",
+                  to_char(i.issued_on, 'DD Mon YYYY') AS "issued_on!",
+                  to_char(i.due_on, 'DD Mon YYYY') AS "due_on!",
+                  i.status AS "status: InvoiceStatus", i.net_pence, i.vat_pence, i.total_pence
+           FROM invoices i JOIN organisations o ON o.id = i.organisation_id
+           WHERE i.organisation_id = ANY($1) ORDER BY i.period_start DESC, o.name"#,
+        &orgs
+    )
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter().map(summary).collect()
+    .await
 }
 
-pub async fn invoice(tx: &mut ScopedTx<'_>, id: i64) -> Result<Option<InvoiceDetail>, sqlx::Error> {
+/// One invoice and the lines the scope shows; `None` when it is not in scope.
+#[tracing::instrument(level = "debug", skip_all, fields(invoice_id = id))]
+pub async fn invoice(
+    tx: &mut ScopedTx<'_>,
+    id: i64,
+) -> Result<Option<(InvoiceRecord, Vec<InvoiceLineRecord>)>, sqlx::Error> {
     let orgs = tx.scope().organisation_ids().to_vec();
     let sites = tx.scope().site_ids().map(<[i64]>::to_vec);
-    let Some(row) = sqlx::query(&format!(
-        "SELECT {INVOICE_COLUMNS} FROM invoices i JOIN organisations o ON o.id = i.organisation_id
-         WHERE i.id = $1 AND i.organisation_id = ANY($2)"
-    ))
-    .bind(id)
-    .bind(&orgs)
+    let Some(invoice) = sqlx::query_as!(
+        InvoiceRecord,
+        r#"SELECT i.id, i.invoice_number, o.name AS customer, i.account_number,
+                  to_char(i.period_start, 'DD Mon YYYY') AS "period_start!",
+                  to_char(i.period_end, 'DD Mon YYYY') AS "period_end!",
+                  to_char(i.issued_on, 'DD Mon YYYY') AS "issued_on!",
+                  to_char(i.due_on, 'DD Mon YYYY') AS "due_on!",
+                  i.status AS "status: InvoiceStatus", i.net_pence, i.vat_pence, i.total_pence
+           FROM invoices i JOIN organisations o ON o.id = i.organisation_id
+           WHERE i.id = $1 AND i.organisation_id = ANY($2)"#,
+        id,
+        &orgs
+    )
     .fetch_optional(&mut **tx)
     .await?
     else {
         return Ok(None);
     };
-    let lines = sqlx::query(
-        "SELECT sp.mpan_core, l.charge_type, l.description, l.quantity::text, l.unit, l.rate_pence::text, l.amount_pence
-         FROM invoice_lines l LEFT JOIN supply_points sp ON sp.id = l.supply_point_id
-         WHERE l.invoice_id = $1 AND l.organisation_id = ANY($2)
-           AND ($3::bigint[] IS NULL OR l.supply_point_id IS NULL OR sp.site_id = ANY($3))
-         ORDER BY sp.mpan_core NULLS LAST, l.id",
+    let lines = sqlx::query_as!(
+        InvoiceLineRecord,
+        r#"SELECT sp.mpan_core AS "mpan_core?", l.charge_type, l.description, l.quantity::text AS "quantity!",
+                  l.unit, l.rate_pence::text AS "rate_pence!", l.amount_pence
+           FROM invoice_lines l LEFT JOIN supply_points sp ON sp.id = l.supply_point_id
+           WHERE l.invoice_id = $1 AND l.organisation_id = ANY($2)
+             AND ($3::bigint[] IS NULL OR l.supply_point_id IS NULL OR sp.site_id = ANY($3))
+           ORDER BY sp.mpan_core NULLS LAST, l.id"#,
+        id,
+        &orgs,
+        sites.as_deref()
     )
-    .bind(id)
-    .bind(&orgs)
-    .bind(sites.as_deref())
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(InvoiceLineView {
-            mpan_core: r.try_get(0)?,
-            charge_type: r.try_get(1)?,
-            description: r.try_get(2)?,
-            quantity: r.try_get(3)?,
-            unit: r.try_get(4)?,
-            rate_pence: r.try_get(5)?,
-            amount_pence: r.try_get(6)?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(Some(InvoiceDetail {
-        invoice: summary(&row)?,
-        lines,
-    }))
-}
-
-pub async fn contracts(tx: &mut ScopedTx<'_>) -> Result<Vec<ContractView>, sqlx::Error> {
-    let orgs = tx.scope().organisation_ids().to_vec();
-    let rows = sqlx::query(
-        "SELECT c.id, c.reference, o.name, to_char(c.starts_on, 'DD Mon YYYY'), to_char(c.ends_on, 'DD Mon YYYY'),
-                c.rate_structure, c.standing_charge_p_per_day::text, c.capacity_charge_p_per_kva_day::text,
-                c.excess_capacity_p_per_kva_day::text, c.reactive_p_per_kvarh::text, c.annual_volume_kwh,
-                c.volume_tolerance_percent::text,
-                coalesce((SELECT array_agg(r.rate_name || ':' || r.p_per_kwh::text ORDER BY r.p_per_kwh DESC)
-                          FROM contract_rates r WHERE r.contract_id = c.id), '{}'),
-                coalesce((SELECT array_agg(sp.mpan_core ORDER BY sp.mpan_core)
-                          FROM contract_supply_points cs JOIN supply_points sp ON sp.id = cs.supply_point_id
-                          WHERE cs.contract_id = c.id), '{}')
-         FROM contracts c JOIN organisations o ON o.id = c.organisation_id
-         WHERE c.organisation_id = ANY($1) ORDER BY o.name, c.starts_on DESC",
-    )
-    .bind(&orgs)
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let rates: Vec<String> = r.try_get(12)?;
-            Ok(ContractView {
-                id: r.try_get(0)?,
-                reference: r.try_get(1)?,
-                customer: r.try_get(2)?,
-                starts_on: r.try_get(3)?,
-                ends_on: r.try_get(4)?,
-                rate_structure: r.try_get(5)?,
-                standing_charge: r.try_get(6)?,
-                capacity_charge: r.try_get(7)?,
-                excess_capacity_charge: r.try_get(8)?,
-                reactive_charge: r.try_get(9)?,
-                annual_volume_kwh: r.try_get(10)?,
-                volume_tolerance_percent: r.try_get(11)?,
-                rates: rates
-                    .into_iter()
-                    .filter_map(|s| s.split_once(':').map(|(a, b)| (a.to_owned(), b.to_owned())))
-                    .collect(),
-                supply_points: r.try_get(13)?,
-            })
-        })
-        .collect()
+    Ok(Some((invoice, lines)))
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn contracts(tx: &mut ScopedTx<'_>) -> Result<Vec<ContractRecord>, sqlx::Error> {
+    let orgs = tx.scope().organisation_ids().to_vec();
+    sqlx::query_as!(
+        ContractRecord,
+        r#"SELECT c.id, c.reference, o.name AS customer,
+                  to_char(c.starts_on, 'DD Mon YYYY') AS "starts_on!",
+                  to_char(c.ends_on, 'DD Mon YYYY') AS "ends_on!",
+                  c.rate_structure,
+                  c.standing_charge_p_per_day::text AS "standing_charge!",
+                  c.capacity_charge_p_per_kva_day::text AS "capacity_charge!",
+                  c.excess_capacity_p_per_kva_day::text AS "excess_capacity_charge!",
+                  c.reactive_p_per_kvarh::text AS "reactive_charge!",
+                  c.annual_volume_kwh,
+                  c.volume_tolerance_percent::text AS "volume_tolerance_percent!",
+                  coalesce((SELECT array_agg(r.rate_name ORDER BY r.p_per_kwh DESC, r.rate_name)
+                            FROM contract_rates r WHERE r.contract_id = c.id), '{}') AS "rate_names!",
+                  coalesce((SELECT array_agg(r.p_per_kwh::text ORDER BY r.p_per_kwh DESC, r.rate_name)
+                            FROM contract_rates r WHERE r.contract_id = c.id), '{}') AS "rate_pence!",
+                  coalesce((SELECT array_agg(sp.mpan_core ORDER BY sp.mpan_core)
+                            FROM contract_supply_points cs JOIN supply_points sp ON sp.id = cs.supply_point_id
+                            WHERE cs.contract_id = c.id), '{}') AS "supply_points!"
+           FROM contracts c JOIN organisations o ON o.id = c.organisation_id
+           WHERE c.organisation_id = ANY($1) ORDER BY o.name, c.starts_on DESC"#,
+        &orgs
+    )
+    .fetch_all(&mut **tx)
+    .await
 }

@@ -1,56 +1,53 @@
-//! Builds the consumption view of one supply point: values at the chosen run, aggregated for the
-//! chart, with demand, bands and data quality computed by the domain.
-use chrono::{Datelike, NaiveDate, TimeDelta};
-use chrono_tz::Europe::London;
+//! The consumption of one supply point over a range, and of the whole portfolio in scope: values
+//! at the chosen run, aggregated for a chart, with demand, bands and data quality computed by the
+//! domain. The API layer turns these into wire views (labels, chart SVG).
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use super::analytics::{band_split, band_table, half_hours_with_reactive};
-use super::hh::{series, supply_point, RunChoice};
+use super::analytics::{band_split, band_table, half_hours_with_reactive, BandTotals, SiteTotal};
+use super::hh::{series, supply_point, SupplyPointRef};
 use super::scope::ScopedTx;
-use crate::api::consumption::ConsumptionView;
-use crate::api::ApiError;
-use crate::domain::aggregate::{aggregate, Granularity};
+use crate::domain::aggregate::aggregate;
 use crate::domain::channel::Channel;
-use crate::domain::settlement_run::SettlementRun;
+use crate::domain::consumption_range::ConsumptionRange;
+use crate::domain::settlement_run::{RunChoice, SettlementRun};
 use crate::domain::settlement_time::{all_periods_utc, periods_between, SettlementDate};
-use crate::domain::units::{power_factor, MaximumDemand};
+use crate::domain::units::MaximumDemand;
 
-pub async fn view(
+/// One supply point's use over a range at a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointUse {
+    pub point: SupplyPointRef,
+    /// kWh per bucket of the range's granularity, by bucket start.
+    pub buckets: Vec<(DateTime<Utc>, f64)>,
+    pub total_kwh: f64,
+    pub max_demand: Option<MaximumDemand>,
+    pub bands: BandTotals,
+    pub actual_periods: i64,
+    pub estimated_periods: i64,
+    pub missing_periods: i64,
+    /// The runs the days of the range came from, worst first.
+    pub runs_seen: Vec<SettlementRun>,
+}
+
+/// The day after the last day with data (today's date when there is none): where ranges end.
+fn range_end(last: Option<NaiveDate>) -> NaiveDate {
+    last.unwrap_or_else(|| Utc::now().date_naive()) + TimeDelta::days(1)
+}
+
+/// `None` when the supply point is not in scope (callers answer 404).
+#[tracing::instrument(level = "debug", skip_all, fields(supply_point_id = supply_point_id, range = range.code(), run = run.code()))]
+pub async fn point_use(
     tx: &mut ScopedTx<'_>,
     supply_point_id: i64,
-    range: &str,
-    run: &str,
-) -> Result<ConsumptionView, ApiError> {
-    let point = supply_point(tx, supply_point_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let run_choice = match run {
-        "" | "best" => RunChoice::Best,
-        code => RunChoice::Exactly(
-            code.parse::<SettlementRun>()
-                .map_err(|e| ApiError::BadRequest(e.to_string()))?,
-        ),
+    range: ConsumptionRange,
+    run: RunChoice,
+) -> Result<Option<PointUse>, sqlx::Error> {
+    let Some(point) = supply_point(tx, supply_point_id).await? else {
+        return Ok(None);
     };
-    let last = super::hh::latest_day(tx, &[point.id], Channel::ActiveImport).await?;
-    let to = last.unwrap_or_else(|| chrono::Utc::now().date_naive()) + TimeDelta::days(1);
-    let (from, granularity, label) = match range {
-        "7d" => (
-            to - TimeDelta::days(7),
-            Granularity::HalfHour,
-            "Last 7 days, half-hourly",
-        ),
-        "30d" | "" => (to - TimeDelta::days(30), Granularity::Day, "Last 30 days, daily"),
-        "90d" => (to - TimeDelta::days(90), Granularity::Day, "Last 90 days, daily"),
-        "12m" => {
-            let start = NaiveDate::from_ymd_opt(to.year() - 1, to.month(), 1).unwrap_or(to);
-            (start, Granularity::Month, "Last 12 months, monthly")
-        }
-        other => {
-            return Err(ApiError::BadRequest(format!(
-                "unknown range {other:?}; use 7d, 30d, 90d or 12m"
-            )))
-        }
-    };
-    let days = series(tx, point.id, Channel::ActiveImport, from, to, run_choice).await?;
+    let to = range_end(super::hh::latest_day(tx, &[point.id], Channel::ActiveImport).await?);
+    let from = range.start(to);
+    let days = series(tx, point.id, Channel::ActiveImport, from, to, run).await?;
     let mut points = Vec::new();
     let (mut actual, mut estimated, mut missing_flagged) = (0i64, 0i64, 0i64);
     let mut runs_seen: Vec<SettlementRun> = Vec::new();
@@ -73,73 +70,54 @@ pub async fn view(
     }
     let expected = periods_between(from.max(point.energised_from), to);
     let bands = band_split(&days, &band_table(tx).await?, point.distributor_id);
-    let total: f64 = points.iter().map(|(_, v)| v).sum();
-    let buckets = aggregate(&points, granularity);
+    let total_kwh: f64 = points.iter().map(|(_, v)| v).sum();
+    let buckets = aggregate(&points, range.granularity());
     // The active-import days read above, with reactive energy at the same run.
-    let hh = half_hours_with_reactive(tx, point.id, &days, from, to, run_choice).await?;
-    let md = MaximumDemand::from_half_hours(hh.iter().copied());
-    let pf = md.as_ref().map(|m| power_factor(m.kw, m.kva));
+    let hh = half_hours_with_reactive(tx, point.id, &days, from, to, run).await?;
+    let max_demand = MaximumDemand::from_half_hours(hh.iter().copied());
     runs_seen.sort();
-    let chart_svg = crate::charts::consumption_svg(&buckets, granularity, point.agreed_capacity_kva);
-    Ok(ConsumptionView {
-        supply_point_id: point.id,
-        mpan_core: point.mpan_core,
-        site_name: point.site_name,
-        range_label: label.to_string(),
-        granularity: granularity.as_str().to_string(),
-        run: match run_choice {
-            RunChoice::Best => "best available".into(),
-            RunChoice::Exactly(r) => r.to_string(),
-        },
-        chart_svg,
-        total_kwh: total,
-        max_demand_kva: md.as_ref().map(|m| m.kva),
-        max_demand_at: md.as_ref().map(|m| {
-            m.at.with_timezone(&London)
-                .format("%a %-d %b %Y %H:%M")
-                .to_string()
-        }),
-        agreed_capacity_kva: point.agreed_capacity_kva,
-        power_factor: pf,
-        red_kwh: bands.red_kwh,
-        amber_kwh: bands.amber_kwh,
-        green_kwh: bands.green_kwh,
+    Ok(Some(PointUse {
+        point,
+        buckets,
+        total_kwh,
+        max_demand,
+        bands,
         actual_periods: actual,
         estimated_periods: estimated,
         missing_periods: (expected - actual - estimated).max(missing_flagged),
-        runs_seen: runs_seen.into_iter().map(|r| r.to_string()).collect(),
-    })
+        runs_seen,
+    }))
+}
+
+/// The portfolio in scope over its last 30 days of data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortfolioUse {
+    pub from: NaiveDate,
+    /// Exclusive.
+    pub to: NaiveDate,
+    /// kWh per day at the best run, by the day's start.
+    pub daily: Vec<(DateTime<Utc>, f64)>,
+    pub sites: Vec<SiteTotal>,
 }
 
 /// The dashboard: the last 30 days (ending at the latest data) of every supply point in scope,
-/// from the best-run roll-up: the daily curve and the totals by site.
-pub async fn portfolio(tx: &mut ScopedTx<'_>) -> Result<crate::api::consumption::PortfolioView, ApiError> {
-    use crate::api::consumption::{PortfolioView, SiteUse};
+/// from the best-run roll-up (`hh_daily_best`): the daily curve and the totals by site.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn portfolio(tx: &mut ScopedTx<'_>) -> Result<PortfolioUse, sqlx::Error> {
     let points = super::hh::supply_points_in_scope(tx).await?;
     let ids: Vec<i64> = points.iter().map(|p| p.id).collect();
-    let last = super::hh::latest_day(tx, &ids, Channel::ActiveImport).await?;
-    let to = last.unwrap_or_else(|| chrono::Utc::now().date_naive()) + TimeDelta::days(1);
+    let to = range_end(super::hh::latest_day(tx, &ids, Channel::ActiveImport).await?);
     let from = to - TimeDelta::days(30);
     let site_days = super::hh::site_daily_totals(tx, &ids, Channel::ActiveImport, from, to).await?;
-    let daily = super::analytics::portfolio_daily_kwh(&site_days);
-    let points_utc: Vec<(chrono::DateTime<chrono::Utc>, f64)> = daily
-        .iter()
-        .filter_map(|(d, kwh)| Some((SettlementDate(*d).start_utc().ok()?, *kwh)))
+    let daily = super::analytics::portfolio_daily_kwh(&site_days)
+        .into_iter()
+        .filter_map(|(d, kwh)| Some((SettlementDate(d).start_utc().ok()?, kwh)))
         .collect();
     let sites = super::analytics::site_totals(&points, &site_days, from, to);
-    Ok(PortfolioView {
-        from: from.format("%-d %b %Y").to_string(),
-        to: (to - TimeDelta::days(1)).format("%-d %b %Y").to_string(),
-        total_kwh: points_utc.iter().map(|(_, v)| v).sum(),
-        chart_svg: crate::charts::consumption_svg(&points_utc, Granularity::Day, 0),
-        sites: sites
-            .into_iter()
-            .map(|s| SiteUse {
-                site_id: s.site_id,
-                site_name: s.site_name,
-                kwh: s.kwh,
-                missing_periods: s.missing_periods,
-            })
-            .collect(),
+    Ok(PortfolioUse {
+        from,
+        to,
+        daily,
+        sites,
     })
 }

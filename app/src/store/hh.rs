@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::scope::ScopedTx;
 use crate::domain::channel::Channel;
-use crate::domain::settlement_run::SettlementRun;
+use crate::domain::settlement_run::{RunChoice, SettlementRun};
 
 pub fn channel_code(c: Channel) -> i16 {
     match c {
@@ -35,21 +35,11 @@ pub fn run_from_code(code: i16) -> Option<SettlementRun> {
         .and_then(|i| SettlementRun::ALL.get(i).copied())
 }
 
-/// Which settlement run a query reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunChoice {
-    /// The best run available for each day.
-    Best,
-    /// Exactly this run (days without it are absent).
-    Exactly(SettlementRun),
-}
-
-impl RunChoice {
-    fn bounds(self) -> (i16, i16) {
-        match self {
-            RunChoice::Best => (1, 7),
-            RunChoice::Exactly(r) => (run_code(r), run_code(r)),
-        }
+/// The range of run codes a choice reads: every run (the best is picked per day) or exactly one.
+fn run_bounds(choice: RunChoice) -> (i16, i16) {
+    match choice {
+        RunChoice::Best => (1, 7),
+        RunChoice::Exactly(r) => (run_code(r), run_code(r)),
     }
 }
 
@@ -65,6 +55,7 @@ pub struct DayValues {
 }
 
 /// A supply point's values for `[from, to)` (settlement dates) at the chosen run.
+#[tracing::instrument(level = "debug", skip_all, fields(supply_point_id = supply_point_id, channel = ?channel, %from, %to, run = run.code()))]
 pub async fn series(
     tx: &mut ScopedTx<'_>,
     supply_point_id: i64,
@@ -74,7 +65,7 @@ pub async fn series(
     run: RunChoice,
 ) -> Result<Vec<DayValues>, sqlx::Error> {
     let orgs = tx.scope().organisation_ids().to_vec();
-    let (lo, hi) = run.bounds();
+    let (lo, hi) = run_bounds(run);
     let rows = sqlx::query!(
         r#"SELECT DISTINCT ON (settlement_date) settlement_date, run, vals, statuses
            FROM hh_day
@@ -117,6 +108,7 @@ pub struct SiteDayTotal {
 
 /// Daily totals per site from the best-run roll-up (`hh_daily_best`, kept by the importer):
 /// summed in Postgres, so a portfolio of any size answers with sites × days rows.
+#[tracing::instrument(level = "debug", skip_all, fields(supply_points = supply_point_ids.len(), channel = ?channel, %from, %to))]
 pub async fn site_daily_totals(
     tx: &mut ScopedTx<'_>,
     supply_point_ids: &[i64],
@@ -146,6 +138,7 @@ pub async fn site_daily_totals(
 
 /// The latest settlement day with data of a channel among these supply points: one backward
 /// index-only probe of the roll-up per supply point, whatever the history's length.
+#[tracing::instrument(level = "debug", skip_all, fields(supply_points = supply_point_ids.len(), channel = ?channel))]
 pub async fn latest_day(
     tx: &mut ScopedTx<'_>,
     supply_point_ids: &[i64],
@@ -178,6 +171,7 @@ pub struct SupplyPointRef {
     pub energised_from: NaiveDate,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn supply_points_in_scope(tx: &mut ScopedTx<'_>) -> Result<Vec<SupplyPointRef>, sqlx::Error> {
     let orgs = tx.scope().organisation_ids().to_vec();
     let sites = tx.scope().site_ids().map(<[i64]>::to_vec);
@@ -196,6 +190,7 @@ pub async fn supply_points_in_scope(tx: &mut ScopedTx<'_>) -> Result<Vec<SupplyP
 }
 
 /// One supply point, if it is in scope (otherwise `None`: callers answer 404).
+#[tracing::instrument(level = "debug", skip_all, fields(supply_point_id = id))]
 pub async fn supply_point(tx: &mut ScopedTx<'_>, id: i64) -> Result<Option<SupplyPointRef>, sqlx::Error> {
     Ok(supply_points_in_scope(tx).await?.into_iter().find(|p| p.id == id))
 }

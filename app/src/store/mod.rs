@@ -1,4 +1,5 @@
-//! The sqlx store: plain async functions over a scoped transaction, returning rows or wire types.
+//! The sqlx store: plain async functions over a scoped transaction, returning their own row types
+//! or domain types and `sqlx::Error`, never wire types or `ApiError` (the API layer maps them).
 //! Server fns call these; `#[sqlx::test]` tests exercise them against a real Postgres.
 pub mod admin;
 pub mod analytics;

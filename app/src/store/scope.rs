@@ -56,6 +56,7 @@ impl Scope {
 
     /// The statement that opens a scoped transaction: `BEGIN` and the scope for RLS in one round
     /// trip. Only integers (formatted here) go into it, so nothing can be injected.
+    /// Dynamic SQL because `begin_with` takes the whole statement, which the macros cannot check.
     fn begin_statement(&self) -> String {
         // An empty organisation list yields '' and RLS then shows nothing at all.
         let sites = match &self.sites {
@@ -69,6 +70,7 @@ impl Scope {
     }
 
     /// Starts a transaction limited to this scope, for the store layer and for RLS.
+    #[tracing::instrument(level = "debug", skip_all, fields(organisations = ?self.organisations, sites = ?self.sites))]
     pub async fn begin<'c>(&self, db: &PgPool) -> Result<ScopedTx<'c>, sqlx::Error> {
         let tx = db.begin_with(self.begin_statement()).await?;
         Ok(ScopedTx {

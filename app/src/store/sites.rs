@@ -1,15 +1,59 @@
 //! Queries for sites and supply points.
+use chrono::NaiveDate;
+
 use super::scope::ScopedTx;
-use crate::api::sites::{SiteDetail, SiteSummary, SupplyPointView};
-use crate::domain::mpan::Distributor;
+use crate::domain::site::SiteKind;
+
+/// A site in scope with its supply-point count and total agreed capacity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteRecord {
+    pub id: i64,
+    pub organisation: String,
+    pub name: String,
+    pub kind: SiteKind,
+    pub town: String,
+    pub postcode: String,
+    pub supply_points: i64,
+    pub agreed_capacity_kva: i64,
+}
+
+/// One site's own columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteHead {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub organisation: String,
+    pub name: String,
+    pub kind: SiteKind,
+    pub address_line: String,
+    pub town: String,
+    pub postcode: String,
+}
+
+/// A supply point of a site with its meters' serial numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SupplyPointRecord {
+    pub id: i64,
+    pub mpan_core: String,
+    pub profile_class: i16,
+    pub mtc: i16,
+    pub llfc: i16,
+    pub distributor_id: i16,
+    pub measurement_class: String,
+    pub agreed_capacity_kva: i32,
+    pub has_export: bool,
+    pub energised_from: NaiveDate,
+    pub meter_serials: Vec<String>,
+}
 
 /// The sites in the caller's scope, with supply-point counts.
-pub async fn list_sites(tx: &mut ScopedTx<'_>) -> Result<Vec<SiteSummary>, sqlx::Error> {
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn list_sites(tx: &mut ScopedTx<'_>) -> Result<Vec<SiteRecord>, sqlx::Error> {
     let orgs = tx.scope().organisation_ids().to_vec();
     let sites = tx.scope().site_ids().map(<[i64]>::to_vec);
     sqlx::query_as!(
-        SiteSummary,
-        r#"SELECT s.id, o.name AS organisation, s.name, s.kind, s.town, s.postcode,
+        SiteRecord,
+        r#"SELECT s.id, o.name AS organisation, s.name, s.kind AS "kind: SiteKind", s.town, s.postcode,
                   count(sp.id) AS "supply_points!",
                   coalesce(sum(sp.agreed_capacity_kva), 0)::bigint AS "agreed_capacity_kva!"
            FROM sites s
@@ -26,11 +70,17 @@ pub async fn list_sites(tx: &mut ScopedTx<'_>) -> Result<Vec<SiteSummary>, sqlx:
 }
 
 /// One site with its supply points; `None` when it does not exist *or* is outside the scope.
-pub async fn site_detail(tx: &mut ScopedTx<'_>, site_id: i64) -> Result<Option<SiteDetail>, sqlx::Error> {
+#[tracing::instrument(level = "debug", skip_all, fields(site_id = site_id))]
+pub async fn site_detail(
+    tx: &mut ScopedTx<'_>,
+    site_id: i64,
+) -> Result<Option<(SiteHead, Vec<SupplyPointRecord>)>, sqlx::Error> {
     let orgs = tx.scope().organisation_ids().to_vec();
     let sites = tx.scope().site_ids().map(<[i64]>::to_vec);
-    let Some(row) = sqlx::query!(
-        r#"SELECT s.id, s.organisation_id, o.name AS organisation, s.name, s.kind, s.address_line, s.town, s.postcode
+    let Some(head) = sqlx::query_as!(
+        SiteHead,
+        r#"SELECT s.id, s.organisation_id, o.name AS organisation, s.name, s.kind AS "kind: SiteKind",
+                  s.address_line, s.town, s.postcode
            FROM sites s JOIN organisations o ON o.id = s.organisation_id
            WHERE s.id = $1 AND s.organisation_id = ANY($2) AND ($3::bigint[] IS NULL OR s.id = ANY($3))"#,
         site_id,
@@ -42,7 +92,8 @@ pub async fn site_detail(tx: &mut ScopedTx<'_>, site_id: i64) -> Result<Option<S
     else {
         return Ok(None);
     };
-    let points = sqlx::query!(
+    let points = sqlx::query_as!(
+        SupplyPointRecord,
         r#"SELECT sp.id, sp.mpan_core, sp.profile_class, sp.mtc, sp.llfc, sp.distributor_id,
                   sp.measurement_class, sp.agreed_capacity_kva, sp.has_export, sp.energised_from,
                   coalesce(array_agg(m.serial ORDER BY m.serial) FILTER (WHERE m.serial IS NOT NULL),
@@ -55,41 +106,5 @@ pub async fn site_detail(tx: &mut ScopedTx<'_>, site_id: i64) -> Result<Option<S
     )
     .fetch_all(&mut **tx)
     .await?;
-    let supply_points: Vec<SupplyPointView> = points
-        .into_iter()
-        .map(|p| SupplyPointView {
-            id: p.id,
-            top_line: format!("{:02} {:03} {:03}", p.profile_class, p.mtc, p.llfc),
-            distributor: u8::try_from(p.distributor_id)
-                .ok()
-                .and_then(|d| Distributor::from_id(d).ok())
-                .map_or("Independent (IDNO)", Distributor::area_name)
-                .to_string(),
-            mpan_core: p.mpan_core,
-            measurement_class: p.measurement_class,
-            agreed_capacity_kva: p.agreed_capacity_kva,
-            has_export: p.has_export,
-            energised_from: p.energised_from.format("%-d %b %Y").to_string(),
-            meter_serials: p.meter_serials,
-        })
-        .collect();
-    let capacity: i64 = supply_points
-        .iter()
-        .map(|p| i64::from(p.agreed_capacity_kva))
-        .sum();
-    Ok(Some(SiteDetail {
-        organisation_id: row.organisation_id,
-        address: format!("{}, {} {}", row.address_line, row.town, row.postcode),
-        site: SiteSummary {
-            id: row.id,
-            organisation: row.organisation,
-            name: row.name,
-            kind: row.kind,
-            town: row.town,
-            postcode: row.postcode,
-            supply_points: supply_points.len() as i64,
-            agreed_capacity_kva: capacity,
-        },
-        supply_points,
-    }))
+    Ok(Some((head, points)))
 }

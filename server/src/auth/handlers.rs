@@ -37,7 +37,6 @@ fn back_to_login(error: &str, next: &str) -> Response {
     .into_response()
 }
 
-#[derive(sqlx::FromRow)]
 struct LoginUser {
     id: i64,
     password_hash: String,
@@ -85,10 +84,11 @@ async fn try_login(st: &AuthState, form: LoginForm, ip: &str, agent: &str) -> an
         .await?;
         return Ok(back_to_login("throttled", &form.next));
     }
-    let user: Option<LoginUser> = sqlx::query_as(
+    let user = sqlx::query_as!(
+        LoginUser,
         "SELECT id, password_hash, organisation_id FROM users WHERE email = $1 AND disabled_at IS NULL",
+        email
     )
-    .bind(&email)
     .fetch_optional(&st.db)
     .await?;
     let ok = password::verify(form.password, user.as_ref().map(|u| u.password_hash.clone())).await;
@@ -171,19 +171,20 @@ pub async fn change_password(
         return Redirect::to("/account?error=short").into_response();
     }
     let result: anyhow::Result<Response> = async {
-        let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-            .bind(id.user_id)
+        let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", id.user_id)
             .fetch_one(&st.db)
             .await?;
         if !password::verify(form.current_password, Some(stored)).await {
             return Ok(Redirect::to("/account?error=current").into_response());
         }
         let hash = password::hash(form.new_password).await?;
-        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-            .bind(id.user_id)
-            .bind(&hash.0)
-            .execute(&st.db)
-            .await?;
+        sqlx::query!(
+            "UPDATE users SET password_hash = $2 WHERE id = $1",
+            id.user_id,
+            hash.0
+        )
+        .execute(&st.db)
+        .await?;
         sessions::revoke_all(&st.db, id.user_id).await?;
         audit::record(
             &st.db,

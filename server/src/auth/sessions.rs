@@ -5,8 +5,8 @@ use uuid::Uuid;
 
 use super::tokens::{Claims, AUDIENCE, ISSUER};
 use super::AuthConfig;
-use app::api::auth::Role;
 use app::auth::Identity;
+use app::domain::role::Role;
 use app::store::scope::Scope;
 
 /// Creates a fresh session (a new id at every login) and its signed token.
@@ -20,14 +20,14 @@ pub async fn start(
     let sid = Uuid::new_v4();
     let now = Utc::now();
     let expires = now + chrono::Duration::from_std(cfg.absolute_timeout)?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO sessions (id, user_id, expires_at, client_ip, user_agent) VALUES ($1, $2, $3, $4, $5)",
+        sid,
+        user_id,
+        expires,
+        client_ip,
+        user_agent.chars().take(300).collect::<String>()
     )
-    .bind(sid)
-    .bind(user_id)
-    .bind(expires)
-    .bind(client_ip)
-    .bind(user_agent.chars().take(300).collect::<String>())
     .execute(db)
     .await?;
     let claims = Claims {
@@ -43,28 +43,31 @@ pub async fn start(
 }
 
 pub async fn revoke(db: &PgPool, sid: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
-        .bind(sid)
-        .execute(db)
-        .await
-        .map(|_| ())
+    sqlx::query!(
+        "UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+        sid
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 /// Ends every session of a user (password change, disabling).
 pub async fn revoke_all(db: &PgPool, user_id: i64) -> Result<u64, sqlx::Error> {
-    sqlx::query("UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
-        .bind(user_id)
-        .execute(db)
-        .await
-        .map(|r| r.rows_affected())
+    sqlx::query!(
+        "UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+        user_id
+    )
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected())
 }
 
-#[derive(sqlx::FromRow)]
 struct SessionUser {
     user_id: i64,
     email: String,
     display_name: String,
-    role: String,
+    role: Role,
     organisation_id: Option<i64>,
     organisation: Option<String>,
     last_seen_at: DateTime<Utc>,
@@ -92,24 +95,25 @@ pub async fn resolve(
         return Ok(None);
     };
     let idle = chrono::Duration::from_std(cfg.idle_timeout).unwrap_or(chrono::Duration::hours(1));
-    let row: Option<SessionUser> = sqlx::query_as(
-        "SELECT u.id AS user_id, u.email, u.display_name, u.role, u.organisation_id,
-                app_organisation_name(u.organisation_id) AS organisation, s.last_seen_at,
-                CASE u.role
-                    WHEN 'account_manager' THEN ARRAY(
-                        SELECT organisation_id FROM account_manager_assignments WHERE user_id = u.id)
-                    WHEN 'ops_admin' THEN app_all_organisation_ids()
-                END AS assigned_organisations,
-                CASE WHEN u.role = 'customer_user' THEN ARRAY(
-                    SELECT site_id FROM user_site_access WHERE user_id = u.id)
-                END AS site_ids
-         FROM sessions s
-         JOIN users u ON u.id = s.user_id
-         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
-           AND u.disabled_at IS NULL",
+    let row = sqlx::query_as!(
+        SessionUser,
+        r#"SELECT u.id AS user_id, u.email, u.display_name, u.role AS "role: Role", u.organisation_id,
+                  app_organisation_name(u.organisation_id) AS "organisation?", s.last_seen_at,
+                  CASE u.role
+                      WHEN 'account_manager' THEN ARRAY(
+                          SELECT organisation_id FROM account_manager_assignments WHERE user_id = u.id)
+                      WHEN 'ops_admin' THEN app_all_organisation_ids()
+                  END AS "assigned_organisations?",
+                  CASE WHEN u.role = 'customer_user' THEN ARRAY(
+                      SELECT site_id FROM user_site_access WHERE user_id = u.id)
+                  END AS "site_ids?"
+           FROM sessions s
+           JOIN users u ON u.id = s.user_id
+           WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
+             AND u.disabled_at IS NULL"#,
+        claims.sid,
+        user_id
     )
-    .bind(claims.sid)
-    .bind(user_id)
     .fetch_optional(db)
     .await?;
     let Some(u) = row else { return Ok(None) };
@@ -119,14 +123,14 @@ pub async fn resolve(
         return Ok(None);
     }
     if since_seen > chrono::Duration::seconds(TOUCH_INTERVAL_SECS) {
-        sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE id = $1")
-            .bind(claims.sid)
-            .execute(db)
-            .await?;
+        sqlx::query!(
+            "UPDATE sessions SET last_seen_at = now() WHERE id = $1",
+            claims.sid
+        )
+        .execute(db)
+        .await?;
     }
-    let Some(role) = Role::parse(&u.role) else {
-        return Ok(None);
-    };
+    let role = u.role;
     let scope = scope_from(role, u.organisation_id, u.assigned_organisations, u.site_ids);
     Ok(Some(Identity {
         user_id: u.user_id,

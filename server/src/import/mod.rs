@@ -68,13 +68,18 @@ impl Progress for () {
 }
 
 pub async fn load_known_supplies(db: &PgPool) -> Result<HashMap<u64, KnownSupply>, sqlx::Error> {
-    let rows: Vec<(String, i64, i64)> =
-        sqlx::query_as("SELECT mpan_core, id, organisation_id FROM supply_points")
-            .fetch_all(db)
-            .await?;
+    let rows = sqlx::query!("SELECT mpan_core, id, organisation_id FROM supply_points")
+        .fetch_all(db)
+        .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(m, id, organisation_id)| Some((m.parse().ok()?, KnownSupply { id, organisation_id })))
+        .filter_map(|r| {
+            let known = KnownSupply {
+                id: r.id,
+                organisation_id: r.organisation_id,
+            };
+            Some((r.mpan_core.parse().ok()?, known))
+        })
         .collect())
 }
 

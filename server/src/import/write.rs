@@ -211,6 +211,8 @@ pub async fn import<R: Read + Send + 'static>(
     let parser = tokio::task::spawn_blocking(move || parse_all(reader, &name, &known, sender, progress));
 
     let mut tx = db.begin().await?;
+    // The staging table is per transaction (a temp table), so the statements that read it cannot be
+    // checked at compile time: it does not exist when the macros describe them. They stay dynamic.
     sqlx::query(
         "CREATE TEMP TABLE hh_stage (
             supply_point_id bigint, organisation_id bigint, channel smallint, settlement_date date,
@@ -245,6 +247,7 @@ pub async fn import<R: Read + Send + 'static>(
     }
 
     // A run already imported with other values is not revised in place: revisions are new runs.
+    // Dynamic: reads the temp staging table (see above).
     let conflicts: Vec<(i64, String, i16, NaiveDate, i16)> = sqlx::query_as(
         "SELECT s.first_line, sp.mpan_core, s.channel, s.settlement_date, s.run
          FROM hh_stage s
@@ -278,23 +281,25 @@ pub async fn import<R: Read + Send + 'static>(
         });
     }
 
+    // Dynamic: reads the temp staging table (see above).
     let staged: i64 = sqlx::query_scalar("SELECT count(*) FROM hh_stage")
         .fetch_one(&mut *tx)
         .await?;
-    let batch_id: i64 = sqlx::query_scalar(
+    let batch_id = sqlx::query_scalar!(
         "INSERT INTO import_batches (file_name, sha256, source_rows, day_rows_new, day_rows_known,
              supply_points, first_date, last_date, runs)
          VALUES ($1, $2, $3, 0, 0, $4, $5, $6, $7) RETURNING id",
+        file_name,
+        &summary.sha256,
+        summary.rows as i64,
+        summary.supply_points as i32,
+        summary.first_date,
+        summary.last_date,
+        &summary.runs
     )
-    .bind(file_name)
-    .bind(&summary.sha256)
-    .bind(summary.rows as i64)
-    .bind(summary.supply_points as i32)
-    .bind(summary.first_date)
-    .bind(summary.last_date)
-    .bind(&summary.runs)
     .fetch_one(&mut *tx)
     .await?;
+    // Dynamic: reads the temp staging table (see above).
     let inserted = sqlx::query(
         "INSERT INTO hh_day (supply_point_id, organisation_id, channel, settlement_date, run, vals, statuses,
              day_total, day_max, periods, missing, import_batch_id)
@@ -309,6 +314,7 @@ pub async fn import<R: Read + Send + 'static>(
     .rows_affected();
     summary.day_rows_known = staged as u64 - inserted;
     // Keep the best-run daily totals: a staged run replaces the day's row only if it is better.
+    // Dynamic: reads the temp staging table (see above).
     sqlx::query(
         "INSERT INTO hh_daily_best (supply_point_id, organisation_id, channel, settlement_date, run, day_total,
              periods, missing)
@@ -328,12 +334,14 @@ pub async fn import<R: Read + Send + 'static>(
         tx.rollback().await?;
         return Ok(summary);
     }
-    sqlx::query("UPDATE import_batches SET day_rows_new = $2, day_rows_known = $3 WHERE id = $1")
-        .bind(batch_id)
-        .bind(inserted as i64)
-        .bind(summary.day_rows_known as i64)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE import_batches SET day_rows_new = $2, day_rows_known = $3 WHERE id = $1",
+        batch_id,
+        inserted as i64,
+        summary.day_rows_known as i64
+    )
+    .execute(&mut *tx)
+    .await?;
     summary.day_rows_new = inserted;
     tx.commit().await?;
     summary.batch_id = Some(batch_id);

@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 
 use app::domain::duos::{Band, BandTable, DayType};
+use app::domain::settlement_run::RunChoice;
 use app::domain::units::{
     chargeable_reactive_kvarh, excess_capacity_kva, MaximumDemand, DEFAULT_REACTIVE_THRESHOLD,
 };
 use app::store::analytics::{half_hours, next_month};
-use app::store::hh::{RunChoice, SupplyPointRef};
+use app::store::hh::SupplyPointRef;
 use app::store::scope::Scope;
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use sqlx::PgPool;
@@ -90,17 +91,17 @@ impl Line {
 
 pub async fn seed_duos_bands(db: &PgPool) -> Result<(), sqlx::Error> {
     for r in BandTable::example_2025().rules {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO duos_band_rules (distributor_id, valid_from, valid_to, day_type, band, start_time, end_time)
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            i16::from(r.distributor_id),
+            r.valid_from,
+            r.valid_to,
+            if r.day_type == DayType::Weekend { "weekend" } else { "weekday" },
+            r.band.as_str().to_lowercase(),
+            r.start,
+            r.end
         )
-        .bind(i16::from(r.distributor_id))
-        .bind(r.valid_from)
-        .bind(r.valid_to)
-        .bind(if r.day_type == DayType::Weekend { "weekend" } else { "weekday" })
-        .bind(r.band.as_str().to_lowercase())
-        .bind(r.start)
-        .bind(r.end)
         .execute(db)
         .await?;
     }
@@ -111,49 +112,51 @@ pub async fn seed_duos_bands(db: &PgPool) -> Result<(), sqlx::Error> {
 pub async fn seed_billing(db: &PgPool) -> anyhow::Result<usize> {
     let mut created = 0;
     for spec in CONTRACTS {
-        let (org_id, account): (i64, String) =
-            sqlx::query_as("SELECT id, account_number FROM organisations WHERE name = $1")
-                .bind(spec.organisation)
-                .fetch_one(db)
-                .await?;
-        let contract_id: i64 = sqlx::query_scalar(
+        let org = sqlx::query!(
+            "SELECT id, account_number FROM organisations WHERE name = $1",
+            spec.organisation
+        )
+        .fetch_one(db)
+        .await?;
+        let (org_id, account) = (org.id, org.account_number);
+        let contract_id: i64 = sqlx::query_scalar!(
             "INSERT INTO contracts (organisation_id, reference, starts_on, ends_on, rate_structure,
                  standing_charge_p_per_day, capacity_charge_p_per_kva_day, excess_capacity_p_per_kva_day,
                  reactive_p_per_kvarh, ccl_p_per_kwh, vat_rate_percent, annual_volume_kwh,
                  volume_tolerance_percent, third_party_costs)
-             VALUES ($1, $2, '2025-04-01', '2027-03-31', $3, $4::numeric, $5::numeric, $6::numeric, $7::numeric,
-                     $8::numeric, 20, $9, 10, 'pass_through')
+             VALUES ($1, $2, '2025-04-01', '2027-03-31', $3, $4::text::numeric, $5::text::numeric, $6::text::numeric, $7::text::numeric,
+                     $8::text::numeric, 20, $9, 10, 'pass_through')
              ON CONFLICT (reference) DO UPDATE SET reference = EXCLUDED.reference RETURNING id",
+            org_id,
+            spec.reference,
+            spec.structure,
+            spec.standing,
+            spec.capacity,
+            spec.excess,
+            spec.reactive,
+            spec.ccl,
+            spec.annual_kwh
         )
-        .bind(org_id)
-        .bind(spec.reference)
-        .bind(spec.structure)
-        .bind(spec.standing)
-        .bind(spec.capacity)
-        .bind(spec.excess)
-        .bind(spec.reactive)
-        .bind(spec.ccl)
-        .bind(spec.annual_kwh)
         .fetch_one(db)
         .await?;
         for (name, r) in spec.rates {
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO contract_rates (contract_id, organisation_id, rate_name, p_per_kwh)
-                 VALUES ($1, $2, $3, $4::numeric) ON CONFLICT DO NOTHING",
+                 VALUES ($1, $2, $3, $4::text::numeric) ON CONFLICT DO NOTHING",
+                contract_id,
+                org_id,
+                name,
+                r
             )
-            .bind(contract_id)
-            .bind(org_id)
-            .bind(name)
-            .bind(r)
             .execute(db)
             .await?;
         }
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO contract_supply_points (contract_id, supply_point_id, organisation_id)
              SELECT $1, id, organisation_id FROM supply_points WHERE organisation_id = $2 ON CONFLICT DO NOTHING",
+            contract_id,
+            org_id
         )
-        .bind(contract_id)
-        .bind(org_id)
         .execute(db)
         .await?;
 
@@ -166,11 +169,12 @@ pub async fn seed_billing(db: &PgPool) -> anyhow::Result<usize> {
         let last = NaiveDate::from_ymd_opt(2026, 10, 1).expect("date");
         while month <= last {
             let number = format!("INV-{}-{}", account, month.format("%Y%m"));
-            let exists: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM invoices WHERE invoice_number = $1)")
-                    .bind(&number)
-                    .fetch_one(db)
-                    .await?;
+            let exists: bool = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM invoices WHERE invoice_number = $1) AS "exists!""#,
+                &number
+            )
+            .fetch_one(db)
+            .await?;
             if !exists {
                 let mis_billed =
                     spec.structure == "banded" && month == NaiveDate::from_ymd_opt(2026, 2, 1).expect("date");
@@ -330,40 +334,40 @@ async fn insert_invoice(
         _ => "paid",
     };
     let mut tx = db.begin().await?;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar!(
         "INSERT INTO invoices (organisation_id, contract_id, invoice_number, account_number, period_start, period_end,
              issued_on, due_on, status, net_pence, vat_pence, total_pence)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        org_id,
+        contract_id,
+        number,
+        account,
+        month,
+        period_end,
+        issued,
+        due,
+        status,
+        net,
+        vat,
+        net + vat
     )
-    .bind(org_id)
-    .bind(contract_id)
-    .bind(number)
-    .bind(account)
-    .bind(month)
-    .bind(period_end)
-    .bind(issued)
-    .bind(due)
-    .bind(status)
-    .bind(net)
-    .bind(vat)
-    .bind(net + vat)
     .fetch_one(&mut *tx)
     .await?;
     for l in lines {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO invoice_lines (invoice_id, organisation_id, supply_point_id, charge_type, description,
                  quantity, unit, rate_pence, amount_pence)
-             VALUES ($1, $2, $3, $4, $5, $6::numeric / 1000, $7, $8::numeric, $9)",
+             VALUES ($1, $2, $3, $4, $5, $6::int8::numeric / 1000, $7, $8::text::numeric, $9)",
+            id,
+            org_id,
+            l.supply_point_id,
+            l.charge_type,
+            &l.description,
+            l.quantity_milli,
+            l.unit,
+            rate_numeric(l.rate),
+            l.amount()
         )
-        .bind(id)
-        .bind(org_id)
-        .bind(l.supply_point_id)
-        .bind(l.charge_type)
-        .bind(&l.description)
-        .bind(l.quantity_milli)
-        .bind(l.unit)
-        .bind(rate_numeric(l.rate))
-        .bind(l.amount())
         .execute(&mut *tx)
         .await?;
     }

@@ -129,19 +129,19 @@ fn generate_csv(points: &[Point], seed: u64) -> String {
 }
 
 pub async fn seed_hh(db: &PgPool, seed: u64) -> Result<ImportSummary, ImportError> {
-    let rows: Vec<(String, String, i32, bool)> = sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT sp.mpan_core, s.kind, sp.agreed_capacity_kva, sp.has_export
-         FROM supply_points sp JOIN sites s ON s.id = sp.site_id ORDER BY sp.mpan_core",
+         FROM supply_points sp JOIN sites s ON s.id = sp.site_id ORDER BY sp.mpan_core"
     )
     .fetch_all(db)
     .await?;
     let points: Vec<Point> = rows
         .into_iter()
-        .map(|(mpan, kind, kva, has_export)| Point {
-            mpan,
-            kind,
-            capacity_kva: f64::from(kva),
-            has_export,
+        .map(|r| Point {
+            mpan: r.mpan_core,
+            kind: r.kind,
+            capacity_kva: f64::from(r.agreed_capacity_kva),
+            has_export: r.has_export,
         })
         .collect();
     let csv = tokio::task::spawn_blocking(move || generate_csv(&points, seed))

@@ -62,27 +62,27 @@ pub async fn seed_customers(pool: &PgPool, seed: u64) -> anyhow::Result<SeedSumm
     let mut tx = pool.begin().await?;
     let mut summary = SeedSummary::default();
     for customer in demo_customers() {
-        let org_id: i64 = sqlx::query_scalar(
+        let org_id: i64 = sqlx::query_scalar!(
             "INSERT INTO organisations (name, account_number) VALUES ($1, $2)
              ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+            customer.name,
+            customer.account_number
         )
-        .bind(customer.name)
-        .bind(customer.account_number)
         .fetch_one(&mut *tx)
         .await?;
         summary.organisations += 1;
         for site in customer.sites {
-            let site_id: i64 = sqlx::query_scalar(
+            let site_id: i64 = sqlx::query_scalar!(
                 "INSERT INTO sites (organisation_id, name, kind, address_line, town, postcode)
                  VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (organisation_id, name) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+                org_id,
+                site.name,
+                site.kind,
+                site.address_line,
+                site.town,
+                site.postcode
             )
-            .bind(org_id)
-            .bind(site.name)
-            .bind(site.kind)
-            .bind(site.address_line)
-            .bind(site.town)
-            .bind(site.postcode)
             .fetch_one(&mut *tx)
             .await?;
             summary.sites += 1;
@@ -91,32 +91,32 @@ pub async fn seed_customers(pool: &PgPool, seed: u64) -> anyhow::Result<SeedSumm
                 let mut rng = SplitMix64::new(seed ^ rng::fnv1a(site.name) ^ (i as u64 + 1));
                 let mpan = demo_mpan(supply.distributor_id, &mut rng);
                 let serial = format!("{}{:07}", supply.meter_make, rng.next_u64() % 10_000_000);
-                let sp_id: i64 = sqlx::query_scalar(
+                let sp_id: i64 = sqlx::query_scalar!(
                     "INSERT INTO supply_points (organisation_id, site_id, mpan_core, profile_class, mtc, llfc,
                          distributor_id, measurement_class, agreed_capacity_kva, has_export, energised_from)
                      VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10)
                      ON CONFLICT (mpan_core) DO UPDATE SET mpan_core = EXCLUDED.mpan_core RETURNING id",
+                    org_id,
+                    site_id,
+                    &mpan,
+                    supply.mtc,
+                    supply.llfc,
+                    i16::from(supply.distributor_id),
+                    supply.measurement_class,
+                    supply.agreed_capacity_kva,
+                    supply.has_export,
+                    supply.energised_from
                 )
-                .bind(org_id)
-                .bind(site_id)
-                .bind(&mpan)
-                .bind(supply.mtc)
-                .bind(supply.llfc)
-                .bind(i16::from(supply.distributor_id))
-                .bind(supply.measurement_class)
-                .bind(supply.agreed_capacity_kva)
-                .bind(supply.has_export)
-                .bind(supply.energised_from)
                 .fetch_one(&mut *tx)
                 .await?;
-                sqlx::query(
+                sqlx::query!(
                     "INSERT INTO meters (organisation_id, supply_point_id, serial, installed_on)
                      VALUES ($1, $2, $3, $4) ON CONFLICT (serial) DO NOTHING",
+                    org_id,
+                    sp_id,
+                    &serial,
+                    supply.energised_from
                 )
-                .bind(org_id)
-                .bind(sp_id)
-                .bind(&serial)
-                .bind(supply.energised_from)
                 .execute(&mut *tx)
                 .await?;
                 summary.supply_points += 1;

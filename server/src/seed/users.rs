@@ -63,53 +63,54 @@ pub const DEMO_USERS: &[DemoUser] = &[
 pub async fn seed_users(db: &PgPool) -> anyhow::Result<usize> {
     let mut created = 0;
     for u in DEMO_USERS {
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
-            .bind(u.email)
-            .fetch_one(db)
-            .await?;
+        let exists: bool = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM users WHERE email = $1) AS "exists!""#,
+            u.email
+        )
+        .fetch_one(db)
+        .await?;
         if exists {
             continue;
         }
         let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
         let org: Option<i64> = match u.organisation {
             Some(name) => Some(
-                sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
-                    .bind(name)
+                sqlx::query_scalar!("SELECT id FROM organisations WHERE name = $1", name)
                     .fetch_one(db)
                     .await?,
             ),
             None => None,
         };
         let mut tx = db.begin().await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = sqlx::query_scalar!(
             "INSERT INTO users (email, display_name, role, organisation_id, password_hash)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            u.email,
+            u.name,
+            u.role,
+            org,
+            &hash.0
         )
-        .bind(u.email)
-        .bind(u.name)
-        .bind(u.role)
-        .bind(org)
-        .bind(&hash.0)
         .fetch_one(&mut *tx)
         .await?;
         for site in u.sites {
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO user_site_access (user_id, site_id)
                  SELECT $1, id FROM sites WHERE name = $2 AND organisation_id = $3",
+                id,
+                site,
+                org
             )
-            .bind(id)
-            .bind(site)
-            .bind(org)
             .execute(&mut *tx)
             .await?;
         }
         for customer in u.assigned {
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO account_manager_assignments (user_id, organisation_id)
                  SELECT $1, id FROM organisations WHERE name = $2",
+                id,
+                customer
             )
-            .bind(id)
-            .bind(customer)
             .execute(&mut *tx)
             .await?;
         }

@@ -1,0 +1,33 @@
+//! Who may call a server fn or render a page: the request's state and the caller's identity, or
+//! the `ApiError` that says why not. Records the caller on the current tracing span.
+use super::ApiError;
+use crate::auth::Identity;
+use crate::domain::role::Role;
+use crate::state::AppState;
+
+/// The state of the request being served.
+pub fn state() -> Result<AppState, ApiError> {
+    AppState::current().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        ApiError::Internal
+    })
+}
+
+/// State and identity for a server fn or page that needs a signed-in caller (401 otherwise).
+pub fn require() -> Result<(AppState, Identity), ApiError> {
+    let identity = crate::auth::identity().ok_or(ApiError::Unauthenticated)?;
+    let span = tracing::Span::current();
+    span.record("user_id", identity.user_id);
+    span.record("role", identity.role.as_str());
+    Ok((state()?, identity))
+}
+
+/// As `require`, and the caller must have one of `roles` (403 otherwise).
+pub fn require_role(roles: &[Role]) -> Result<(AppState, Identity), ApiError> {
+    let (state, identity) = require()?;
+    if identity.has_role(roles) {
+        Ok((state, identity))
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
