@@ -144,14 +144,16 @@ pub async fn latest_day(
     supply_point_ids: &[i64],
     channel: Channel,
 ) -> Result<Option<NaiveDate>, sqlx::Error> {
+    let orgs = tx.scope().organisation_ids().to_vec();
     sqlx::query_scalar!(
         r#"SELECT max(last.settlement_date) FROM unnest($1::bigint[]) AS sp(id)
            CROSS JOIN LATERAL (
                SELECT b.settlement_date FROM hh_daily_best b
-               WHERE b.supply_point_id = sp.id AND b.channel = $2
+               WHERE b.supply_point_id = sp.id AND b.channel = $2 AND b.organisation_id = ANY($3)
                ORDER BY b.settlement_date DESC LIMIT 1) AS last"#,
         supply_point_ids,
-        channel_code(channel)
+        channel_code(channel),
+        &orgs
     )
     .fetch_one(&mut **tx)
     .await
