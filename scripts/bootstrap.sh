@@ -102,7 +102,7 @@ if ((need_dev)) && ! "$TOOLS/bin/cargo-leptos" --version 2>/dev/null | grep -q "
     rustup toolchain list | grep -q '^debian' || rustup toolchain link debian /usr
     TOOL_TC=debian
   fi
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION for \`cargo leptos watch\` (slow: ~15-40 min on 2 cores)"
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION for \`cargo leptos watch\` (slow: a few hundred crates to compile on a fresh machine)"
   tool_install cargo-leptos --version "=$CARGO_LEPTOS_VERSION" --locked
 fi
 # Debian's binaryen (108) silently breaks hydration; npm's binaryen works.
