@@ -83,6 +83,7 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .merge(auth_routes.with_state(auth_state.clone()))
         .layer(axum::middleware::from_fn_with_state(auth_state, authenticate))
         .layer(axum::middleware::from_fn(layers::server_fn_error_status))
+        .layer(axum::middleware::from_fn(layers::server_fn_body_guard))
         .layer(axum::middleware::from_fn(auth::csrf::reject_cross_site));
     layers::apply(router, config)
 }

@@ -16,6 +16,7 @@ pub fn AccountPage() -> impl IntoView {
         query.read().get("error").map(|e| match e.as_str() {
             "short" => format!("The new password must have at least {MIN_PASSWORD_LEN} characters."),
             "current" => "Your current password is not right.".to_string(),
+            "throttled" => crate::pages::login::wait_message(query.read().get("wait").as_deref()),
             _ => "We could not change your password just now. Please try again.".to_string(),
         })
     };

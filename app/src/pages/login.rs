@@ -3,20 +3,39 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-fn message(error: &str) -> &'static str {
+fn message(error: &str, wait: Option<&str>) -> String {
     match error {
-        "throttled" => "Too many attempts. Please wait 15 minutes and try again.",
-        "unavailable" => "We could not sign you in just now. Please try again shortly.",
+        "throttled" => wait_message(wait),
+        "unavailable" => "We could not sign you in just now. Please try again shortly.".into(),
         // One message for a wrong email and a wrong password: no hint which accounts exist.
-        _ => "The email address or password is not right.",
+        _ => "The email address or password is not right.".into(),
     }
+}
+
+/// What to tell someone the throttle held back: how long to wait, from the `wait` parameter
+/// (whole seconds), in words.
+pub fn wait_message(wait: Option<&str>) -> String {
+    let secs = wait
+        .and_then(|w| w.parse::<u64>().ok())
+        .unwrap_or(60)
+        .clamp(1, 3600);
+    let when = if secs < 60 {
+        format!("{secs} second{}", if secs == 1 { "" } else { "s" })
+    } else {
+        let mins = secs.div_ceil(60);
+        format!("{mins} minute{}", if mins == 1 { "" } else { "s" })
+    };
+    format!("Too many attempts. Please wait {when} and try again.")
 }
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".to_string());
-    let error = move || query.read().get("error");
+    let error = move || {
+        let q = query.read();
+        q.get("error").map(|e| message(&e, q.get("wait").as_deref()))
+    };
     let notice = move || {
         let q = query.read();
         if q.get("signed_out").is_some() {
@@ -34,7 +53,7 @@ pub fn LoginPage() -> impl IntoView {
                 <h1 id="signin-title">"Sign in"</h1>
                 <p class="muted">"Business customers of Northgate Energy: your sites, half-hourly data, invoices and contracts."</p>
                 {move || notice().map(|n| view! { <p class="state state--ok" role="status">{n}</p> })}
-                {move || error().map(|e| view! { <p class="state state--error" role="alert" data-testid="login-error">{message(&e)}</p> })}
+                {move || error().map(|e| view! { <p class="state state--error" role="alert" data-testid="login-error">{e}</p> })}
                 <form method="post" action="/auth/login" class="form">
                     <input type="hidden" name="next" value=next />
                     <label class="field">
@@ -50,5 +69,30 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="muted small">"Forgotten your password or need access? Contact your account manager."</p>
             </section>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_is_said_in_words() {
+        assert_eq!(
+            wait_message(Some("1")),
+            "Too many attempts. Please wait 1 second and try again."
+        );
+        assert_eq!(
+            wait_message(Some("8")),
+            "Too many attempts. Please wait 8 seconds and try again."
+        );
+        assert_eq!(
+            wait_message(Some("61")),
+            "Too many attempts. Please wait 2 minutes and try again."
+        );
+        assert_eq!(
+            wait_message(Some("junk")),
+            "Too many attempts. Please wait 1 minute and try again."
+        );
     }
 }

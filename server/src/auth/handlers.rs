@@ -10,6 +10,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::middleware::{client_ip, expired_cookie, session_cookie, url_encode, AuthState};
+use super::redirect::safe_next;
+use super::throttle::Verdict;
 use super::{audit, password, sessions, throttle};
 
 #[derive(Deserialize)]
@@ -20,19 +22,20 @@ pub struct LoginForm {
     pub next: String,
 }
 
-/// Only local paths: never an open redirect to another site.
-pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains("://") {
-        next
-    } else {
-        "/"
-    }
-}
-
 fn back_to_login(error: &str, next: &str) -> Response {
     Redirect::to(&format!(
         "/login?error={error}&next={}",
-        url_encode(safe_next(next))
+        url_encode(&safe_next(next))
+    ))
+    .into_response()
+}
+
+/// Sent back to the form because of the throttle: says how long to wait (whole seconds).
+fn throttled(next: &str, wait: std::time::Duration) -> Response {
+    Redirect::to(&format!(
+        "/login?error=throttled&wait={}&next={}",
+        wait.as_secs().max(1),
+        url_encode(&safe_next(next))
     ))
     .into_response()
 }
@@ -68,22 +71,24 @@ use axum::extract::FromRequest;
 async fn try_login(st: &AuthState, form: LoginForm, ip: &str, agent: &str) -> anyhow::Result<Response> {
     let email = form.email.trim().to_lowercase();
     let email_for_log: String = email.chars().take(200).collect();
-    if throttle::is_throttled(&st.db, &email, ip).await? {
-        throttle::record(&st.db, &email, ip, false).await?;
-        audit::record(
-            &st.db,
-            audit::Entry {
-                actor_user_id: None,
-                actor_email: Some(&email_for_log),
-                action: "login.throttled",
-                organisation_id: None,
-                detail: json!({}),
-                client_ip: ip,
-            },
-        )
-        .await?;
-        return Ok(back_to_login("throttled", &form.next));
-    }
+    let attempt = match throttle::reserve(&st.db, &email, ip).await? {
+        Verdict::Proceed(attempt) => attempt,
+        Verdict::Wait(wait) => {
+            audit::record(
+                &st.db,
+                audit::Entry {
+                    actor_user_id: None,
+                    actor_email: Some(&email_for_log),
+                    action: "login.throttled",
+                    organisation_id: None,
+                    detail: json!({ "wait_secs": wait.as_secs() }),
+                    client_ip: ip,
+                },
+            )
+            .await?;
+            return Ok(throttled(&form.next, wait));
+        }
+    };
     let user = sqlx::query_as!(
         LoginUser,
         "SELECT id, password_hash, organisation_id FROM users WHERE email = $1 AND disabled_at IS NULL",
@@ -92,7 +97,9 @@ async fn try_login(st: &AuthState, form: LoginForm, ip: &str, agent: &str) -> an
     .fetch_optional(&st.db)
     .await?;
     let ok = password::verify(form.password, user.as_ref().map(|u| u.password_hash.clone())).await;
-    throttle::record(&st.db, &email, ip, ok).await?;
+    if ok {
+        throttle::succeeded(&st.db, attempt).await?;
+    }
     let (Some(user), true) = (user, ok) else {
         audit::record(
             &st.db,
@@ -121,7 +128,7 @@ async fn try_login(st: &AuthState, form: LoginForm, ip: &str, agent: &str) -> an
         },
     )
     .await?;
-    let mut res = Redirect::to(safe_next(&form.next)).into_response();
+    let mut res = Redirect::to(&safe_next(&form.next)).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
         session_cookie(&token, st.cfg.absolute_timeout.as_secs()),
@@ -171,12 +178,25 @@ pub async fn change_password(
         return Redirect::to("/account?error=short").into_response();
     }
     let result: anyhow::Result<Response> = async {
+        // The current password is a password check like sign-in: throttled the same way, so a
+        // stolen session cannot be used to guess it.
+        let attempt = match throttle::reserve(&st.db, &id.email, &id.client_ip).await? {
+            Verdict::Proceed(attempt) => attempt,
+            Verdict::Wait(wait) => {
+                return Ok(Redirect::to(&format!(
+                    "/account?error=throttled&wait={}",
+                    wait.as_secs().max(1)
+                ))
+                .into_response())
+            }
+        };
         let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", id.user_id)
             .fetch_one(&st.db)
             .await?;
         if !password::verify(form.current_password, Some(stored)).await {
             return Ok(Redirect::to("/account?error=current").into_response());
         }
+        throttle::succeeded(&st.db, attempt).await?;
         let hash = password::hash(form.new_password).await?;
         sqlx::query!(
             "UPDATE users SET password_hash = $2 WHERE id = $1",

@@ -5,6 +5,7 @@ pub mod config;
 pub mod csrf;
 pub mod handlers;
 pub mod middleware;
+pub mod redirect;
 pub use app::auth::password;
 pub mod sessions;
 pub mod throttle;
