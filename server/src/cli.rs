@@ -108,6 +108,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let leptos_options = get_configuration(None)?.leptos_options;
     let addr = leptos_options.site_addr;
     let options: sqlx::postgres::PgConnectOptions = config.database_url.parse()?;
+    if config.environment == Environment::Production {
+        db::refuse_over_privileged_login(&options)
+            .await
+            .context("Database privilege check at start-up")?;
+    }
     let options = db::log_slow_statements(options, config.slow_query);
     let db = db::app_pool(options, config.pool_size, &config.app_role);
     let state = AppState { leptos_options, db };

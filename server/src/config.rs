@@ -18,6 +18,9 @@ pub struct Config {
     /// The role the portal's queries run as (`SET ROLE` after connecting); row-level security
     /// applies to it. Migrations, imports and demo data use the connecting role itself.
     pub app_role: String,
+    /// The role authentication runs as (sign-in, sessions, second factor): the only one that may
+    /// read password hashes and sessions. A second pool, also `SET ROLE` after connecting.
+    pub auth_role: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,10 +57,13 @@ impl Config {
         };
         let auth = crate::auth::AuthConfig::from_env(environment == Environment::Production)?;
         let app_role = std::env::var("DB_APP_ROLE").unwrap_or_else(|_| "portal_app".into());
-        anyhow::ensure!(
-            app_role.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
-            "DB_APP_ROLE may only hold letters, digits and underscores"
-        );
+        let auth_role = std::env::var("DB_AUTH_ROLE").unwrap_or_else(|_| "portal_auth".into());
+        for (name, role) in [("DB_APP_ROLE", &app_role), ("DB_AUTH_ROLE", &auth_role)] {
+            anyhow::ensure!(
+                !role.is_empty() && role.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                "{name} may only hold letters, digits and underscores"
+            );
+        }
         Ok(Self {
             database_url,
             pool_size,
@@ -67,6 +73,7 @@ impl Config {
             environment,
             auth,
             app_role,
+            auth_role,
         })
     }
 }

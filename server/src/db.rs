@@ -68,3 +68,63 @@ pub fn app_pool(options: PgConnectOptions, size: u32, role: &str) -> PgPool {
         })
         .connect_lazy_with(options)
 }
+
+/// Why a database login must not serve the portal, if it must not: row-level security does not
+/// hold a superuser, a role with BYPASSRLS (or one that can become such a role), or the tables'
+/// owner (which could also drop the policies). Checked on `current_user`, so a test can check a
+/// role it has switched to. Empty: fit to serve.
+pub async fn login_privilege_problems(conn: &mut sqlx::PgConnection) -> Result<Vec<String>, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"SELECT current_user::text AS "login!",
+                  (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS "superuser!",
+                  ARRAY(SELECT rolname::text FROM pg_roles
+                        WHERE (rolbypassrls OR rolsuper) AND pg_has_role(current_user, oid, 'MEMBER')
+                        ORDER BY rolname) AS "bypassing_roles!",
+                  ARRAY(SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+                          AND pg_has_role(current_user, c.relowner, 'MEMBER')
+                        ORDER BY c.relname) AS "owned_tables!""#
+    )
+    .fetch_one(conn)
+    .await?;
+    let mut problems = Vec::new();
+    if r.superuser {
+        problems.push(format!("{} is a superuser", r.login));
+    } else if !r.bypassing_roles.is_empty() {
+        problems.push(format!(
+            "{} has BYPASSRLS or can become a role that has it ({})",
+            r.login,
+            r.bypassing_roles.join(", ")
+        ));
+    }
+    if !r.superuser && !r.owned_tables.is_empty() {
+        problems.push(format!(
+            "{} owns (or can become the owner of) the portal's tables ({}{})",
+            r.login,
+            r.owned_tables
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if r.owned_tables.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    Ok(problems)
+}
+
+/// Refuses to serve (an error naming every problem) when the login of `options` could bypass
+/// row-level security. The server runs this at start-up in production.
+pub async fn refuse_over_privileged_login(options: &PgConnectOptions) -> anyhow::Result<()> {
+    let mut conn = options.connect().await?;
+    let problems = login_privilege_problems(&mut conn).await?;
+    let _ = conn.close().await;
+    anyhow::ensure!(
+        problems.is_empty(),
+        "refusing to serve in production: the database login could bypass row-level security: {}. \
+         Serve with a login that is only a member of portal_app and portal_auth; run migrations, \
+         imports and demo data as the tables' owner (see README, Security model)",
+        problems.join("; ")
+    );
+    Ok(())
+}

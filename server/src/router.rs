@@ -55,8 +55,15 @@ impl PlainRoute {
 pub fn app(state: AppState, config: &Config) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    // Authentication has its own pool on the same server, as `portal_auth`: the only role that
+    // reads password hashes and sessions. The app's pool (`portal_app`) cannot.
+    let auth_db = crate::db::app_pool(
+        state.db.connect_options().as_ref().clone(),
+        config.pool_size,
+        &config.auth_role,
+    );
     let auth_state = AuthState {
-        db: state.db.clone(),
+        db: auth_db,
         cfg: config.auth.clone(),
         on_lambda: config.on_lambda,
     };

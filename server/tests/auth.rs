@@ -512,7 +512,7 @@ async fn a_customer_admin_adds_a_colleague_who_can_sign_in(db: PgPool) {
     );
     // The same email again, a weak password, or a staff role: refused with a reason.
     for (form, why) in [
-        (form, "cannot be used"),
+        (form, "already a user of your organisation"),
         (
             "email=x%40castlegate.example&display_name=X&role=customer_user&password=short",
             "12 characters",

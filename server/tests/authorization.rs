@@ -94,6 +94,7 @@ const MATRIX: &[Row] = &[
     row("POST", "/api/admin/user-create", false),
     row("POST", "/api/admin/user-disabled", true),
     row("POST", "/api/admin/user-sites", true),
+    row("POST", "/api/admin/customer-user-disabled", true),
     // Plain axum routes. The login form carries someone's credentials: the caller's own, or
     // another tenant's user's.
     row("GET", "/healthz", false),
@@ -204,6 +205,11 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             "user_id={}&disabled=false",
             ids.pick(t, |i| i.own_user, |i| i.other_user)
         ),
+        // Enabling a user who is enabled changes nothing, so later rows still sign in.
+        ("/api/admin/customer-user-disabled", Some(t)) => format!(
+            "user_id={}&disabled=false",
+            ids.pick(t, |i| i.own_user, |i| i.other_user)
+        ),
         // Granting the customer user the sites they already have keeps the later checks meaningful.
         // A list argument travels as indexed keys (serde_qs): site_ids[0]=…&site_ids[1]=…
         ("/api/admin/user-sites", Some(Tenant::Own)) => format!(
@@ -265,6 +271,11 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
                 S::FORBIDDEN
             }
         }
+        // Staff act on the users of the customers they look after (operations: every customer).
+        "/api/admin/customer-user-disabled" => match c {
+            AccountManager | Ops => own_or_404,
+            _ => S::FORBIDDEN,
+        },
         "/api/admin/user-disabled" | "/api/admin/user-sites" => match c {
             // The other tenant's user is not there for a customer admin.
             CustomerAdmin => own_or_404,

@@ -13,7 +13,10 @@ pub struct UserRow {
     pub display_name: String,
     pub role: Role,
     pub disabled: bool,
-    /// Empty: every site of the organisation.
+    /// Disabled by Northgate staff: only staff can enable the user again.
+    pub disabled_by_staff: bool,
+    /// Every site of the organisation; otherwise exactly `sites` (none when empty).
+    pub all_sites: bool,
     pub sites: Vec<String>,
 }
 
@@ -70,6 +73,8 @@ mod ssr {
                 display_name: u.display_name,
                 role: u.role,
                 disabled: u.disabled,
+                disabled_by_staff: u.disabled_by_staff,
+                all_sites: u.all_sites,
                 sites: u.sites,
             }
         }
@@ -146,6 +151,7 @@ pub async fn admin_overview() -> Result<AdminView, ApiError> {
 }
 
 /// Disables or re-enables a user of the caller's organisation; disabling ends their sessions.
+/// A user that staff disabled stays disabled: only staff can enable them again.
 #[server(prefix = "/api", endpoint = "admin/user-disabled")]
 #[cfg_attr(feature = "ssr", tracing::instrument(name = "set_user_disabled", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, target_user_id = user_id, disabled = disabled)))]
 pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), ApiError> {
@@ -160,10 +166,16 @@ pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), ApiEr
             }
             let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
             let mut tx = id.scope.begin(&state.db).await?;
-            admin::set_disabled(&mut tx, org, user_id, disabled)
-                .await?
-                .then_some(())
-                .ok_or(ApiError::NotFound)?;
+            match admin::set_disabled(&mut tx, &[org], user_id, disabled, false).await? {
+                admin::DisableOutcome::Changed { .. } => {}
+                admin::DisableOutcome::NotFound => return Err(ApiError::NotFound),
+                admin::DisableOutcome::HeldByStaff => {
+                    return Err(ApiError::BadRequest(
+                        "Northgate staff disabled this user; only they can enable them again. Please contact your account manager."
+                            .into(),
+                    ))
+                }
+            }
             crate::store::audit::record_in(
                 &mut tx,
                 id.actor(),
@@ -178,20 +190,66 @@ pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), ApiEr
     )
 }
 
-/// Limits a customer user to some sites (`site_ids` empty or absent: all sites).
+/// Staff (operations admins; account managers for the customers they look after) disable or
+/// enable a customer's user. A user disabled here cannot be enabled by the customer's own admin.
+#[server(prefix = "/api", endpoint = "admin/customer-user-disabled")]
+#[cfg_attr(feature = "ssr", tracing::instrument(name = "staff_set_user_disabled", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, target_user_id = user_id, disabled = disabled)))]
+pub async fn staff_set_user_disabled(user_id: i64, disabled: bool) -> Result<(), ApiError> {
+    use crate::store::admin;
+    super::respond(
+        async {
+            let (state, id) = super::guard::require_role(&[Role::AccountManager, Role::OpsAdmin])?;
+            let orgs = id.scope.organisation_ids().to_vec();
+            let mut tx = id.scope.begin(&state.db).await?;
+            let organisation_id = match admin::set_disabled(&mut tx, &orgs, user_id, disabled, true).await? {
+                admin::DisableOutcome::Changed { organisation_id } => organisation_id,
+                admin::DisableOutcome::NotFound | admin::DisableOutcome::HeldByStaff => {
+                    return Err(ApiError::NotFound)
+                }
+            };
+            crate::store::audit::record_against(
+                &mut tx,
+                id.actor(),
+                Some(organisation_id),
+                if disabled {
+                    "user.disabled_by_staff"
+                } else {
+                    "user.enabled_by_staff"
+                },
+                serde_json::json!({ "user_id": user_id }),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Gives a customer user every site (`all_sites`), or limits them to `site_ids` (none when empty:
+/// "every site" is an explicit choice, never what an empty list means).
 #[server(prefix = "/api", endpoint = "admin/user-sites")]
-#[cfg_attr(feature = "ssr", tracing::instrument(name = "set_user_sites", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, target_user_id = user_id, site_ids = ?site_ids)))]
-pub async fn set_user_sites(user_id: i64, #[server(default)] site_ids: Vec<i64>) -> Result<(), ApiError> {
+#[cfg_attr(feature = "ssr", tracing::instrument(name = "set_user_sites", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, target_user_id = user_id, all_sites = all_sites, site_ids = ?site_ids)))]
+pub async fn set_user_sites(
+    user_id: i64,
+    #[server(default)] all_sites: bool,
+    #[server(default)] site_ids: Vec<i64>,
+) -> Result<(), ApiError> {
     use crate::store::admin;
     super::respond(
         async {
             let (state, id) = super::guard::require_role(&[Role::CustomerAdmin])?;
             let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
+            if all_sites && !site_ids.is_empty() {
+                return Err(ApiError::BadRequest(
+                    "Choose either every site or a list of sites.".into(),
+                ));
+            }
             let mut sites = site_ids;
             sites.sort_unstable();
             sites.dedup();
             let mut tx = id.scope.begin(&state.db).await?;
-            admin::set_sites(&mut tx, org, user_id, &sites)
+            admin::set_sites(&mut tx, org, user_id, all_sites, &sites)
                 .await?
                 .then_some(())
                 .ok_or(ApiError::NotFound)?;
@@ -199,7 +257,7 @@ pub async fn set_user_sites(user_id: i64, #[server(default)] site_ids: Vec<i64>)
                 &mut tx,
                 id.actor(),
                 "user.sites_changed",
-                serde_json::json!({ "user_id": user_id, "sites": sites }),
+                serde_json::json!({ "user_id": user_id, "all_sites": all_sites, "sites": sites }),
             )
             .await?;
             tx.commit().await?;
@@ -210,6 +268,9 @@ pub async fn set_user_sites(user_id: i64, #[server(default)] site_ids: Vec<i64>)
 }
 
 /// Adds a colleague to the caller's organisation with a first password they should change.
+/// An address that belongs to someone the caller cannot see (another organisation, or staff) gets
+/// the same answer as success, so the form reveals nothing about other customers; nothing is
+/// created, and the attempt is in the audit log for operations.
 #[server(prefix = "/api", endpoint = "admin/user-create")]
 #[cfg_attr(feature = "ssr", tracing::instrument(name = "create_user", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, new_role = role.as_str())))]
 pub async fn create_user(
@@ -217,7 +278,7 @@ pub async fn create_user(
     display_name: String,
     role: Role,
     password: String,
-) -> Result<i64, ApiError> {
+) -> Result<(), ApiError> {
     use crate::domain::password::{is_long_enough, MIN_PASSWORD_LEN};
     use crate::store::admin;
     super::respond(
@@ -251,18 +312,35 @@ pub async fn create_user(
                 ApiError::Internal
             })?;
             let mut tx = id.scope.begin(&state.db).await?;
-            let new_id = admin::create_user(&mut tx, org, &email, &display_name, role, &hash.0)
-                .await?
-                .ok_or_else(|| ApiError::BadRequest("This email address cannot be used.".into()))?;
-            crate::store::audit::record_in(
-                &mut tx,
-                id.actor(),
-                "user.created",
-                serde_json::json!({ "user_id": new_id, "role": role.as_str() }),
-            )
-            .await?;
+            match admin::create_user(&mut tx, org, &email, &display_name, role, &hash.0).await? {
+                admin::Created::User(new_id) => {
+                    crate::store::audit::record_in(
+                        &mut tx,
+                        id.actor(),
+                        "user.created",
+                        serde_json::json!({ "user_id": new_id, "role": role.as_str() }),
+                    )
+                    .await?
+                }
+                admin::Created::InThisOrganisation => {
+                    return Err(ApiError::BadRequest(
+                        "This email address is already a user of your organisation.".into(),
+                    ))
+                }
+                // Recorded against no organisation: operations see it, the customer does not.
+                admin::Created::Elsewhere => {
+                    crate::store::audit::record_against(
+                        &mut tx,
+                        id.actor(),
+                        None,
+                        "user.create_conflict",
+                        serde_json::json!({ "organisation_id": org, "email": email }),
+                    )
+                    .await?
+                }
+            }
             tx.commit().await?;
-            Ok(new_id)
+            Ok(())
         }
         .await,
     )

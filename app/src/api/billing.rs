@@ -124,6 +124,8 @@ pub async fn list_invoices() -> Result<Vec<InvoiceSummary>, ApiError> {
             let (state, who) = super::guard::require()?;
             let mut tx = who.scope.begin(&state.db).await?;
             let invoices = crate::store::billing::invoices(&mut tx).await?;
+            let orgs = who.scope.organisation_ids().to_vec();
+            super::guard::finish_read(tx, &who, "staff.read.invoices", &orgs, serde_json::json!({})).await?;
             Ok(invoices.into_iter().map(InvoiceSummary::from).collect())
         }
         .await,
@@ -140,6 +142,14 @@ pub async fn get_invoice(invoice_id: i64) -> Result<InvoiceDetail, ApiError> {
             let (invoice, lines) = crate::store::billing::invoice(&mut tx, invoice_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
+            super::guard::finish_read(
+                tx,
+                &who,
+                "staff.read.invoice",
+                &[invoice.organisation_id],
+                serde_json::json!({ "id": invoice_id }),
+            )
+            .await?;
             Ok(InvoiceDetail {
                 invoice: invoice.into(),
                 lines: lines.into_iter().map(InvoiceLineView::from).collect(),
@@ -157,6 +167,8 @@ pub async fn list_contracts() -> Result<Vec<ContractView>, ApiError> {
             let (state, who) = super::guard::require()?;
             let mut tx = who.scope.begin(&state.db).await?;
             let contracts = crate::store::billing::contracts(&mut tx).await?;
+            let orgs = who.scope.organisation_ids().to_vec();
+            super::guard::finish_read(tx, &who, "staff.read.contracts", &orgs, serde_json::json!({})).await?;
             Ok(contracts.into_iter().map(ContractView::from).collect())
         }
         .await,

@@ -45,8 +45,11 @@ pub async fn consumption_points() -> Result<Vec<PointOption>, ApiError> {
         async {
             let (state, who) = super::guard::require()?;
             let mut tx = who.scope.begin(&state.db).await?;
-            Ok(crate::store::hh::supply_points_in_scope(&mut tx)
-                .await?
+            let points = crate::store::hh::supply_points_in_scope(&mut tx).await?;
+            let orgs = who.scope.organisation_ids().to_vec();
+            super::guard::finish_read(tx, &who, "staff.read.supply_points", &orgs, serde_json::json!({}))
+                .await?;
+            Ok(points
                 .into_iter()
                 .map(|p| PointOption {
                     id: p.id,
@@ -77,6 +80,14 @@ pub async fn consumption(
             let u = crate::store::consumption::point_use(&mut tx, supply_point_id, range, run)
                 .await?
                 .ok_or(ApiError::NotFound)?;
+            super::guard::finish_read(
+                tx,
+                &who,
+                "staff.read.consumption",
+                &[u.point.organisation_id],
+                serde_json::json!({ "supply_point_id": supply_point_id, "range": range.code(), "run": run.code() }),
+            )
+            .await?;
             let granularity = range.granularity();
             Ok(ConsumptionView {
                 supply_point_id: u.point.id,
@@ -134,6 +145,8 @@ pub async fn portfolio() -> Result<PortfolioView, ApiError> {
             let (state, who) = super::guard::require()?;
             let mut tx = who.scope.begin(&state.db).await?;
             let p = crate::store::consumption::portfolio(&mut tx).await?;
+            let orgs = who.scope.organisation_ids().to_vec();
+            super::guard::finish_read(tx, &who, "staff.read.portfolio", &orgs, serde_json::json!({})).await?;
             Ok(PortfolioView {
                 from: p.from.format("%-d %b %Y").to_string(),
                 to: (p.to - chrono::TimeDelta::days(1))

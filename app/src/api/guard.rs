@@ -31,3 +31,23 @@ pub fn require_role(roles: &[Role]) -> Result<(AppState, Identity), ApiError> {
         Err(ApiError::Forbidden)
     }
 }
+
+/// Ends a read-only request's scoped transaction. When the caller is staff (an account manager or
+/// an operations admin) reading customers' data, first records one audit entry for the request,
+/// with the organisations read (`organisations`) and what (`action`, `detail`), and commits it;
+/// customers' reads of their own data are not recorded (the transaction is dropped).
+pub async fn finish_read(
+    tx: crate::store::scope::ScopedTx<'_>,
+    who: &Identity,
+    action: &str,
+    organisations: &[i64],
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    if who.role.is_customer() {
+        return Ok(());
+    }
+    let mut tx = tx;
+    crate::store::audit::record_read(&mut tx, who.actor(), organisations, action, detail).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -113,6 +113,8 @@ pub async fn list_sites() -> Result<Vec<SiteSummary>, ApiError> {
             let (state, who) = super::guard::require()?;
             let mut tx = who.scope.begin(&state.db).await?;
             let sites = crate::store::sites::list_sites(&mut tx).await?;
+            let orgs = who.scope.organisation_ids().to_vec();
+            super::guard::finish_read(tx, &who, "staff.read.sites", &orgs, serde_json::json!({})).await?;
             Ok(sites.into_iter().map(SiteSummary::from).collect())
         }
         .await,
@@ -123,7 +125,6 @@ pub async fn list_sites() -> Result<Vec<SiteSummary>, ApiError> {
 #[server(prefix = "/api", endpoint = "sites/detail")]
 #[cfg_attr(feature = "ssr", tracing::instrument(name = "get_site", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, site_id = site_id)))]
 pub async fn get_site(site_id: i64) -> Result<SiteDetail, ApiError> {
-    use crate::domain::role::Role;
     super::respond(
         async {
             let (state, who) = super::guard::require()?;
@@ -132,18 +133,15 @@ pub async fn get_site(site_id: i64) -> Result<SiteDetail, ApiError> {
                 .await?
                 .ok_or(ApiError::NotFound)?;
             let detail = ssr::detail(head, points);
-            if who.role == Role::AccountManager {
-                // Staff looking at a customer's data is recorded against that customer.
-                crate::store::audit::record_access(
-                    &mut tx,
-                    who.actor(),
-                    detail.organisation_id,
-                    "account_manager.viewed_site",
-                    site_id,
-                )
-                .await?;
-                tx.commit().await?;
-            }
+            // Staff looking at a customer's data is recorded against that customer.
+            super::guard::finish_read(
+                tx,
+                &who,
+                "staff.read.site",
+                &[detail.organisation_id],
+                serde_json::json!({ "id": site_id }),
+            )
+            .await?;
             Ok(detail)
         }
         .await,

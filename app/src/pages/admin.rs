@@ -75,8 +75,12 @@ fn UsersAdmin(
                                     <td>{u.display_name}</td>
                                     <td>{u.email}</td>
                                     <td>{u.role.label()}</td>
-                                    <td>{if u.sites.is_empty() { "All sites".to_string() } else { u.sites.join(", ") }}</td>
-                                    <td>{if disabled { view! { <span class="tag tag--red">"Disabled"</span> }.into_any() } else { view! { <span class="tag tag--green">"Active"</span> }.into_any() }}</td>
+                                    <td>{sites_label(u.role, u.all_sites, &u.sites)}</td>
+                                    <td>{match (disabled, u.disabled_by_staff) {
+                                        (true, true) => view! { <span class="tag tag--red">"Disabled by Northgate"</span> }.into_any(),
+                                        (true, false) => view! { <span class="tag tag--red">"Disabled"</span> }.into_any(),
+                                        _ => view! { <span class="tag tag--green">"Active"</span> }.into_any(),
+                                    }}</td>
                                     <td>
                                         <ActionForm action=disable>
                                             <input type="hidden" name="user_id" value=id.to_string() />
@@ -94,6 +98,18 @@ fn UsersAdmin(
             </div>
             {move || disable.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
         </section>
+    }
+}
+
+/// What a user's sites cell says: admins and unrestricted users see every site; a restricted
+/// user exactly the sites listed, and none when the list is empty.
+fn sites_label(role: Role, all_sites: bool, sites: &[String]) -> String {
+    if role == Role::CustomerAdmin || all_sites {
+        "All sites".to_string()
+    } else if sites.is_empty() {
+        "No sites".to_string()
+    } else {
+        sites.join(", ")
     }
 }
 

@@ -1,9 +1,10 @@
-//! Admin queries. Users are filtered by the caller's organisation explicitly (the identity tables
-//! are read before any scope exists, so RLS does not cover them); customers and sites by scope.
+//! Admin queries. Users are filtered by the caller's organisation explicitly, and row-level
+//! security limits the app role to the users of the organisations in scope (without their
+//! password hashes); customers and sites by scope.
 use super::scope::ScopedTx;
 use crate::domain::role::Role;
 
-/// A user of an organisation, with the sites they are limited to (empty: every site).
+/// A user of an organisation, with the sites they are limited to (when not `all_sites`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserRecord {
     pub id: i64,
@@ -11,6 +12,9 @@ pub struct UserRecord {
     pub display_name: String,
     pub role: Role,
     pub disabled: bool,
+    /// Disabled by staff: only staff may enable them again.
+    pub disabled_by_staff: bool,
+    pub all_sites: bool,
     pub sites: Vec<String>,
 }
 
@@ -45,7 +49,7 @@ pub async fn users_of(tx: &mut ScopedTx<'_>, organisation_id: i64) -> Result<Vec
     sqlx::query_as!(
         UserRecord,
         r#"SELECT u.id, u.email, u.display_name, u.role AS "role: Role",
-                  u.disabled_at IS NOT NULL AS "disabled!",
+                  u.disabled_at IS NOT NULL AS "disabled!", u.disabled_by_staff, u.all_sites,
                   coalesce(array_agg(s.name ORDER BY s.name) FILTER (WHERE s.name IS NOT NULL), '{}') AS "sites!"
            FROM users u
            LEFT JOIN user_site_access a ON a.user_id = u.id
@@ -101,25 +105,54 @@ pub async fn recent_audit(tx: &mut ScopedTx<'_>, limit: i64) -> Result<Vec<Audit
     .await
 }
 
-/// True when the user exists in `organisation_id` (otherwise nothing changes: the caller says 404).
-#[tracing::instrument(level = "debug", skip_all, fields(organisation_id = organisation_id, user_id = user_id, disabled = disabled))]
+/// What came of enabling or disabling a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisableOutcome {
+    /// Done (or already so); the user's organisation, for the audit log.
+    Changed { organisation_id: i64 },
+    /// No such customer user in `organisations` (nothing changed: the caller says 404).
+    NotFound,
+    /// Staff disabled the user; a customer admin may not enable them again (nothing changed).
+    HeldByStaff,
+}
+
+/// Disables or enables a customer's user within `organisations`; disabling ends their sessions.
+/// `by_staff`: the caller is an account manager or operations admin; a user they disable stays
+/// disabled until staff enable them.
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = user_id, disabled = disabled, by_staff = by_staff))]
 pub async fn set_disabled(
     tx: &mut ScopedTx<'_>,
-    organisation_id: i64,
+    organisations: &[i64],
     user_id: i64,
     disabled: bool,
-) -> Result<bool, sqlx::Error> {
-    let n = sqlx::query!(
-        "UPDATE users SET disabled_at = CASE WHEN $3 THEN coalesce(disabled_at, now()) ELSE NULL END
-         WHERE id = $1 AND organisation_id = $2",
+    by_staff: bool,
+) -> Result<DisableOutcome, sqlx::Error> {
+    let Some(current) = sqlx::query!(
+        "SELECT organisation_id AS \"organisation_id!\", disabled_by_staff FROM users
+         WHERE id = $1 AND organisation_id = ANY($2) AND role IN ('customer_user', 'customer_admin')
+         FOR UPDATE",
         user_id,
-        organisation_id,
-        disabled
+        organisations
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(DisableOutcome::NotFound);
+    };
+    if !disabled && current.disabled_by_staff && !by_staff {
+        return Ok(DisableOutcome::HeldByStaff);
+    }
+    sqlx::query!(
+        "UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) ELSE NULL END,
+                          disabled_by_staff = CASE WHEN $2 THEN disabled_by_staff OR $3 ELSE false END
+         WHERE id = $1",
+        user_id,
+        disabled,
+        by_staff
     )
     .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if n == 1 && disabled {
+    .await?;
+    if disabled {
         sqlx::query!(
             "UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
             user_id
@@ -127,16 +160,20 @@ pub async fn set_disabled(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(n == 1)
+    Ok(DisableOutcome::Changed {
+        organisation_id: current.organisation_id,
+    })
 }
 
-/// Limits a customer user to `sites` (empty: every site); false when the user is not a customer
-/// user of `organisation_id` or a site is not the organisation's (then nothing changes).
-#[tracing::instrument(level = "debug", skip_all, fields(organisation_id = organisation_id, user_id = user_id, sites = ?sites))]
+/// Gives a customer user every site of the organisation (`all_sites`), or exactly `sites` (none
+/// when empty: the restriction fails closed); false when the user is not a customer user of
+/// `organisation_id` or a site is not the organisation's (then nothing changes).
+#[tracing::instrument(level = "debug", skip_all, fields(organisation_id = organisation_id, user_id = user_id, all_sites = all_sites, sites = ?sites))]
 pub async fn set_sites(
     tx: &mut ScopedTx<'_>,
     organisation_id: i64,
     user_id: i64,
+    all_sites: bool,
     sites: &[i64],
 ) -> Result<bool, sqlx::Error> {
     let is_member = sqlx::query_scalar!(
@@ -160,9 +197,19 @@ pub async fn set_sites(
     if own.len() != sites.len() {
         return Ok(false);
     }
+    sqlx::query!(
+        "UPDATE users SET all_sites = $2 WHERE id = $1",
+        user_id,
+        all_sites
+    )
+    .execute(&mut **tx)
+    .await?;
     sqlx::query!("DELETE FROM user_site_access WHERE user_id = $1", user_id)
         .execute(&mut **tx)
         .await?;
+    if all_sites {
+        return Ok(true);
+    }
     sqlx::query!(
         "INSERT INTO user_site_access (user_id, site_id) SELECT $1, unnest($2::bigint[])",
         user_id,
@@ -173,7 +220,19 @@ pub async fn set_sites(
     Ok(true)
 }
 
-/// Creates a user in `organisation_id`; `None` when the email is taken (by anyone, anywhere).
+/// What came of adding a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    User(i64),
+    /// The address is already a user of this organisation (the caller can see that anyway).
+    InThisOrganisation,
+    /// The address belongs to a user the caller cannot see (another organisation, or staff):
+    /// nothing was created, and the caller must not be able to tell.
+    Elsewhere,
+}
+
+/// Creates a user in `organisation_id` who sees every site of it (a customer admin can restrict
+/// them afterwards).
 #[tracing::instrument(level = "debug", skip_all, fields(organisation_id = organisation_id, role = role.as_str()))]
 pub async fn create_user(
     tx: &mut ScopedTx<'_>,
@@ -182,10 +241,10 @@ pub async fn create_user(
     display_name: &str,
     role: Role,
     password_hash: &str,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "INSERT INTO users (email, display_name, role, organisation_id, password_hash)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING id",
+) -> Result<Created, sqlx::Error> {
+    let id = sqlx::query_scalar!(
+        "INSERT INTO users (email, display_name, role, organisation_id, password_hash, all_sites)
+         VALUES ($1, $2, $3, $4, $5, true) ON CONFLICT (email) DO NOTHING RETURNING id",
         email,
         display_name,
         role.as_str(),
@@ -193,5 +252,21 @@ pub async fn create_user(
         password_hash
     )
     .fetch_optional(&mut **tx)
-    .await
+    .await?;
+    if let Some(id) = id {
+        return Ok(Created::User(id));
+    }
+    // Row-level security shows only the users of the organisations in scope.
+    let here = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND organisation_id = $2) AS "here!""#,
+        email,
+        organisation_id
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(if here {
+        Created::InThisOrganisation
+    } else {
+        Created::Elsewhere
+    })
 }

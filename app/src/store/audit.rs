@@ -81,3 +81,44 @@ pub async fn record_access(
     };
     insert(tx, entry).await
 }
+
+/// Records an action of the signed-in caller against `organisation_id` (`None`: no organisation,
+/// so only operations admins see it).
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = who.user_id, organisation_id = organisation_id, action = action))]
+pub async fn record_against(
+    tx: &mut super::scope::ScopedTx<'_>,
+    who: Actor<'_>,
+    organisation_id: Option<i64>,
+    action: &str,
+    detail: Value,
+) -> Result<(), sqlx::Error> {
+    let entry = Entry {
+        actor_user_id: Some(who.user_id),
+        actor_email: Some(who.email),
+        action,
+        organisation_id,
+        detail,
+        client_ip: who.client_ip,
+    };
+    insert(tx, entry).await
+}
+
+/// Records that staff read customers' data: one entry per request, against the organisation
+/// when one was read (the customer sees it), with every organisation read in the detail.
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = who.user_id, action = action, organisations = organisations.len()))]
+pub async fn record_read(
+    tx: &mut super::scope::ScopedTx<'_>,
+    who: Actor<'_>,
+    organisations: &[i64],
+    action: &str,
+    mut detail: Value,
+) -> Result<(), sqlx::Error> {
+    let organisation_id = match organisations {
+        [one] => Some(*one),
+        _ => None,
+    };
+    if let Value::Object(map) = &mut detail {
+        map.insert("organisations".into(), organisations.into());
+    }
+    record_against(tx, who, organisation_id, action, detail).await
+}

@@ -7,6 +7,7 @@ use crate::domain::invoice::InvoiceStatus;
 #[derive(Debug, Clone, PartialEq)]
 pub struct InvoiceRecord {
     pub id: i64,
+    pub organisation_id: i64,
     pub invoice_number: String,
     pub customer: String,
     pub account_number: String,
@@ -57,7 +58,7 @@ pub async fn invoices(tx: &mut ScopedTx<'_>) -> Result<Vec<InvoiceRecord>, sqlx:
     let orgs = tx.scope().organisation_ids().to_vec();
     sqlx::query_as!(
         InvoiceRecord,
-        r#"SELECT i.id, i.invoice_number, o.name AS customer, i.account_number,
+        r#"SELECT i.id, i.organisation_id, i.invoice_number, o.name AS customer, i.account_number,
                   to_char(i.period_start, 'DD Mon YYYY') AS "period_start!",
                   to_char(i.period_end, 'DD Mon YYYY') AS "period_end!",
                   to_char(i.issued_on, 'DD Mon YYYY') AS "issued_on!",
@@ -81,7 +82,7 @@ pub async fn invoice(
     let sites = tx.scope().site_ids().map(<[i64]>::to_vec);
     let Some(invoice) = sqlx::query_as!(
         InvoiceRecord,
-        r#"SELECT i.id, i.invoice_number, o.name AS customer, i.account_number,
+        r#"SELECT i.id, i.organisation_id, i.invoice_number, o.name AS customer, i.account_number,
                   to_char(i.period_start, 'DD Mon YYYY') AS "period_start!",
                   to_char(i.period_end, 'DD Mon YYYY') AS "period_end!",
                   to_char(i.issued_on, 'DD Mon YYYY') AS "issued_on!",

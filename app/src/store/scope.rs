@@ -9,8 +9,11 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     organisations: Vec<i64>,
-    /// `None`: every site of those organisations; `Some`: only these.
+    /// `None`: every site of those organisations; `Some`: only these (none when empty).
     sites: Option<Vec<i64>>,
+    /// Every organisation there is (operations admins): also the audit log's entries that belong
+    /// to no organisation. Set for RLS as `app.all_orgs = 'on'`.
+    every_organisation: bool,
 }
 
 impl Scope {
@@ -20,7 +23,20 @@ impl Scope {
         Self {
             organisations,
             sites: None,
+            every_organisation: false,
         }
+    }
+
+    /// Every organisation (`organisations` lists them all, as read when the session resolved).
+    pub fn all_organisations(organisations: Vec<i64>) -> Self {
+        Self {
+            every_organisation: true,
+            ..Self::organisations(organisations)
+        }
+    }
+
+    pub fn is_every_organisation(&self) -> bool {
+        self.every_organisation
     }
 
     pub fn with_sites(mut self, mut sites: Vec<i64>) -> Self {
@@ -63,8 +79,13 @@ impl Scope {
             None => "*".to_string(),
             Some(s) => Self::csv(s),
         };
+        let all = if self.every_organisation {
+            ", set_config('app.all_orgs', 'on', true)"
+        } else {
+            ""
+        };
         format!(
-            "BEGIN; SELECT set_config('app.org_ids', '{}', true), set_config('app.site_ids', '{sites}', true)",
+            "BEGIN; SELECT set_config('app.org_ids', '{}', true), set_config('app.site_ids', '{sites}', true){all}",
             Self::csv(&self.organisations)
         )
     }
@@ -126,6 +147,15 @@ mod tests {
         assert!(Scope::organisations(vec![1])
             .begin_statement()
             .contains("'app.site_ids', '*'"));
+        // A restricted user with no sites left: an empty list (RLS shows no site), not '*'.
+        assert!(Scope::organisations(vec![1])
+            .with_sites(vec![])
+            .begin_statement()
+            .contains("'app.site_ids', '')"));
+        assert!(!s.begin_statement().contains("app.all_orgs"));
+        assert!(Scope::all_organisations(vec![1, 2])
+            .begin_statement()
+            .ends_with(", set_config('app.all_orgs', 'on', true)"));
     }
 
     #[test]
@@ -135,5 +165,8 @@ mod tests {
         assert!(!s.includes_site(1, 6));
         assert!(!s.includes_site(2, 5));
         assert!(Scope::organisations(vec![1]).includes_site(1, 6));
+        assert!(!Scope::organisations(vec![1])
+            .with_sites(vec![])
+            .includes_site(1, 6));
     }
 }

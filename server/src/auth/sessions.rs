@@ -104,7 +104,7 @@ pub async fn resolve(
                           SELECT organisation_id FROM account_manager_assignments WHERE user_id = u.id)
                       WHEN 'ops_admin' THEN app_all_organisation_ids()
                   END AS "assigned_organisations?",
-                  CASE WHEN u.role = 'customer_user' THEN ARRAY(
+                  CASE WHEN u.role = 'customer_user' AND NOT u.all_sites THEN ARRAY(
                       SELECT site_id FROM user_site_access WHERE user_id = u.id)
                   END AS "site_ids?"
            FROM sessions s
@@ -146,9 +146,10 @@ pub async fn resolve(
 }
 
 /// What a user may read, derived from the database on every request (so a change of assignment
-/// or site access applies at once): customers see their organisation (customer users only their
-/// sites, when they have a list), account managers their assigned organisations, operations
-/// admins every organisation.
+/// or site access applies at once): customers see their organisation (a customer user without
+/// `all_sites` only the sites granted, so none when the list is empty: it fails closed), account
+/// managers their assigned organisations, operations admins every organisation (and the whole
+/// audit log). `site_ids` is `None` exactly when the user has `all_sites`.
 fn scope_from(
     role: Role,
     organisation_id: Option<i64>,
@@ -160,13 +161,12 @@ fn scope_from(
         Role::CustomerUser => {
             let scope = Scope::organisations(organisation_id.into_iter().collect());
             match site_ids {
-                Some(sites) if !sites.is_empty() => scope.with_sites(sites),
-                _ => scope,
+                Some(sites) => scope.with_sites(sites),
+                None => scope,
             }
         }
-        Role::AccountManager | Role::OpsAdmin => {
-            Scope::organisations(assigned_organisations.unwrap_or_default())
-        }
+        Role::AccountManager => Scope::organisations(assigned_organisations.unwrap_or_default()),
+        Role::OpsAdmin => Scope::all_organisations(assigned_organisations.unwrap_or_default()),
     }
 }
 
@@ -186,9 +186,14 @@ mod tests {
             scope_from(Role::CustomerUser, Some(1), None, sites.clone()),
             Scope::organisations(vec![1]).with_sites(vec![7])
         );
-        // A customer user without a site list sees the whole organisation, as before.
+        // A restricted customer user whose sites are all gone sees no site, never the whole
+        // organisation (only `all_sites`, which comes as no list at all, does that).
         assert_eq!(
             scope_from(Role::CustomerUser, Some(1), None, Some(vec![])),
+            Scope::organisations(vec![1]).with_sites(vec![])
+        );
+        assert_eq!(
+            scope_from(Role::CustomerUser, Some(1), None, None),
             Scope::organisations(vec![1])
         );
         assert_eq!(
@@ -197,7 +202,7 @@ mod tests {
         );
         assert_eq!(
             scope_from(Role::OpsAdmin, None, orgs, None),
-            Scope::organisations(vec![1, 3])
+            Scope::all_organisations(vec![1, 3])
         );
         // No assignments: an empty scope, which RLS answers with nothing.
         assert_eq!(

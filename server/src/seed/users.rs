@@ -83,13 +83,14 @@ pub async fn seed_users(db: &PgPool) -> anyhow::Result<usize> {
         };
         let mut tx = db.begin().await?;
         let id: i64 = sqlx::query_scalar!(
-            "INSERT INTO users (email, display_name, role, organisation_id, password_hash)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO users (email, display_name, role, organisation_id, password_hash, all_sites)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             u.email,
             u.name,
             u.role,
             org,
-            &hash.0
+            &hash.0,
+            u.sites.is_empty()
         )
         .fetch_one(&mut *tx)
         .await?;

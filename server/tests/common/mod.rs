@@ -41,6 +41,7 @@ pub fn config() -> Config {
             absolute_timeout: Duration::from_secs(12 * 3600),
         },
         app_role: "portal_app".into(),
+        auth_role: "portal_auth".into(),
     }
 }
 
