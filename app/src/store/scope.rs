@@ -151,7 +151,7 @@ mod tests {
         assert!(Scope::organisations(vec![1])
             .with_sites(vec![])
             .begin_statement()
-            .contains("'app.site_ids', '')"));
+            .contains("'app.site_ids', '', true)"));
         assert!(!s.begin_statement().contains("app.all_orgs"));
         assert!(Scope::all_organisations(vec![1, 2])
             .begin_statement()
