@@ -18,6 +18,8 @@ shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(import_csv mpan lambda_event)
 
+# libfuzzer-sys compiles libFuzzer (C++) itself.
+command -v c++ >/dev/null 2>&1 || apt_install g++
 if ! cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
   log "installing cargo-fuzz $CARGO_FUZZ_VERSION (once; unoptimised, it only drives the build)"
   mkdir -p "$TOOLS/bin"

@@ -3,7 +3,6 @@
 //! The modules below are the very files of `app` and `server` (by `#[path]`), arranged so that their
 //! `use app::domain::…` and `super::…` paths resolve as they do in the portal: `app` names this
 //! crate, and `import` holds what `server::import` gives its `format` and `days` modules.
-#![allow(clippy::all)]
 
 extern crate self as app;
 

@@ -1,5 +1,5 @@
-//! The two ways the same router is served: `lambda_http::run` inside AWS Lambda, `axum::serve`
-//! everywhere else. The choice comes from the environment, never from the build profile.
+//! The two ways the same router is served: the Lambda runtime with `lambda_http`'s adapter inside
+//! AWS Lambda (`handle_event`), `axum::serve` everywhere else. The choice comes from the environment, never from the build profile.
 use std::net::SocketAddr;
 
 use axum::serve::ListenerExt;
