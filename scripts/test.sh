@@ -44,6 +44,8 @@ step "unit and store tests (app, ssr)"
 cargo test -p app --features ssr
 step "server tests: store, router, auth, Lambda adapter"
 cargo test -p server
+step "fuzz: importer CSV, MPAN, API Gateway events (scripts/fuzz.sh, 30 s a target)"
+"$ROOT/scripts/fuzz.sh" 30
 
 step "end-to-end: build the site (WASM client without cargo-leptos, then the server)"
 "$ROOT/scripts/build-site.sh"

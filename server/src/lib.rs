@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod health;
 pub mod import;
+pub mod lambda_event;
 pub mod layers;
 pub mod router;
 pub mod seed;

@@ -1,16 +1,23 @@
-//! The two ways the same router is served: `lambda_http::run` inside AWS Lambda, `axum::serve`
-//! everywhere else. The choice comes from the environment, never from the build profile.
+//! The two ways the same router is served: the Lambda runtime with `lambda_http`'s adapter inside
+//! AWS Lambda (`handle_event`), `axum::serve` everywhere else. The choice comes from the environment, never from the build profile.
 use std::net::SocketAddr;
 
 use axum::serve::ListenerExt;
 use axum::Router;
+use lambda_http::request::LambdaRequest;
+use lambda_http::{Adapter, LambdaEvent, Service};
+
+use crate::lambda_event;
 
 pub async fn serve(app: Router, on_lambda: bool, addr: SocketAddr) -> anyhow::Result<()> {
     if on_lambda {
         tracing::info!("serving through the Lambda runtime API");
-        lambda_http::run(app)
-            .await
-            .map_err(|e| anyhow::anyhow!("lambda runtime: {e}"))
+        // As `lambda_http::run(app)`, with events that make no request refused first.
+        lambda_http::lambda_runtime::run(lambda_http::service_fn(move |event| {
+            handle_event(app.clone(), event)
+        }))
+        .await
+        .map_err(|e| anyhow::anyhow!("lambda runtime: {e}"))
     } else {
         // Pages are streamed (the shell first, then each resolved Suspense): with Nagle's algorithm
         // on, the second write waits for the client's delayed ACK, ~40 ms on Linux, per response.
@@ -25,6 +32,20 @@ pub async fn serve(app: Router, on_lambda: bool, addr: SocketAddr) -> anyhow::Re
             .await?;
         Ok(())
     }
+}
+
+/// One Lambda invocation: a 400 for an event that makes no HTTP request (where `lambda_http` would
+/// panic, see `lambda_event`), otherwise the router's response as `lambda_http::run` gives it.
+pub async fn handle_event(
+    app: Router,
+    event: LambdaEvent<LambdaRequest>,
+) -> Result<serde_json::Value, lambda_http::Error> {
+    if let Err(why) = lambda_event::check(&event.payload) {
+        tracing::warn!(error = %why, "refusing an API Gateway event");
+        return Ok(lambda_event::bad_request(&why));
+    }
+    let response = Adapter::from(app).call(event).await?;
+    Ok(serde_json::to_value(response)?)
 }
 
 async fn shutdown_signal() {

@@ -177,3 +177,25 @@ async fn rest_api_v1_page_without_a_session_redirects_to_login(db: PgPool) {
     assert_eq!(res["statusCode"], 303, "{res}");
     assert_eq!(header(&res, "location"), Some("/login?next=/sites"));
 }
+
+/// What `main` runs on Lambda (`transport::handle_event`): an event that `lambda_http` cannot turn
+/// into a request (it panicked on this one, found by the `lambda_event` fuzz target) is answered
+/// 400; a good event still reaches the router.
+#[sqlx::test(migrations = "../migrations")]
+async fn an_event_that_makes_no_request_is_answered_400_and_a_good_one_reaches_the_router(db: PgPool) {
+    let handle = |app: axum::Router, event: Value| async move {
+        let payload: LambdaRequest = serde_json::from_value(event).expect("an API Gateway event");
+        server::transport::handle_event(app, LambdaEvent::new(payload, Context::default()))
+            .await
+            .expect("answered")
+    };
+    let mut bad = event("apigw_v2_get_healthz.json");
+    bad["headers"]["x-forwarded-proto"] = Value::from("-ttps");
+    let res = handle(common::app(db.clone()), bad).await;
+    assert_eq!(res["statusCode"], 400, "{res}");
+    assert!(body_text(&res).starts_with("bad request"), "{res}");
+
+    let res = handle(common::app(db), event("apigw_v2_get_healthz.json")).await;
+    assert_eq!(res["statusCode"], 200, "{res}");
+    assert_eq!(header(&res, "x-content-type-options"), Some("nosniff"));
+}

@@ -117,27 +117,30 @@ impl DayCache {
         let (date, period) = app::domain::settlement_time::from_utc(instant).map_err(|e| e.to_string())?;
         let start = date.start_utc().map_err(|e| e.to_string())?;
         let n = date.periods();
-        let end = start + chrono::TimeDelta::seconds(1800 * i64::from(n));
+        let end = day_end(date.date(), start, n)?;
         self.day = Some((date.date(), start, end, n));
         Ok((date.date(), period.get(), n))
     }
 
-    fn periods(&mut self, date: NaiveDate) -> u8 {
-        match self.day {
-            Some((d, _, _, n)) if d == date => n,
-            _ => {
-                let n = periods_in_day(SettlementDate(date));
-                let start = SettlementDate(date).start_utc().unwrap_or_default();
-                self.day = Some((
-                    date,
-                    start,
-                    start + chrono::TimeDelta::seconds(1800 * i64::from(n)),
-                    n,
-                ));
-                n
+    fn periods(&mut self, date: NaiveDate) -> Result<u8, String> {
+        if let Some((d, _, _, n)) = self.day {
+            if d == date {
+                return Ok(n);
             }
         }
+        let n = periods_in_day(SettlementDate(date));
+        let start = SettlementDate(date).start_utc().map_err(|e| e.to_string())?;
+        self.day = Some((date, start, day_end(date, start, n)?, n));
+        Ok(n)
     }
+}
+
+/// The end of a settlement day; an error, not an overflow, at the end of chrono's calendar
+/// (`settlement_date` accepts signed years up to +262142: found by the `import_csv` fuzz target).
+fn day_end(date: NaiveDate, start: DateTime<Utc>, periods: u8) -> Result<DateTime<Utc>, String> {
+    start
+        .checked_add_signed(chrono::TimeDelta::seconds(1800 * i64::from(periods)))
+        .ok_or_else(|| format!("{date} is outside the supported range of dates"))
 }
 
 fn field<'r>(rec: &'r csv::ByteRecord, i: usize, name: &str) -> Result<&'r str, String> {
@@ -165,10 +168,12 @@ pub fn parse_milli(s: &str) -> Result<i32, String> {
     if frac.len() > 3 {
         return Err(format!("value {s} has more than 3 decimal places"));
     }
+    let too_large = || format!("value {s} is implausibly large for a half-hour");
+    // Digits only by now, so a failed parse is an overflow.
     let int: i64 = if int.is_empty() {
         0
     } else {
-        int.parse().map_err(|_| bad())?
+        int.parse().map_err(|_| too_large())?
     };
     let mut f: i64 = if frac.is_empty() {
         0
@@ -178,7 +183,12 @@ pub fn parse_milli(s: &str) -> Result<i32, String> {
     for _ in frac.len()..3 {
         f *= 10;
     }
-    i32::try_from(int * 1000 + f).map_err(|_| format!("value {s} is implausibly large for a half-hour"))
+    // Checked: unchecked, a release build wrapped e.g. 18446744073709552 kWh round to 384 Wh
+    // (found by the `import_csv` fuzz target, where overflow checks are on).
+    int.checked_mul(1000)
+        .and_then(|wh| wh.checked_add(f))
+        .and_then(|wh| i32::try_from(wh).ok())
+        .ok_or_else(too_large)
 }
 
 pub fn parse_line(
@@ -215,7 +225,7 @@ pub fn parse_line(
             let period: u8 = p
                 .parse()
                 .map_err(|_| format!("settlement_period {p:?} is not a number"))?;
-            let n = days.periods(date);
+            let n = days.periods(date)?;
             if period == 0 || period > n {
                 return Err(format!(
                     "period {period} does not exist on {date}, which has {n} periods"
@@ -265,5 +275,43 @@ mod tests {
         assert!(parse_milli("").unwrap_err().contains("not a number"));
         assert!(parse_milli("1e3").unwrap_err().contains("not a number"));
         assert!(parse_milli("99999999").unwrap_err().contains("implausibly large"));
+    }
+
+    #[test]
+    fn a_value_too_large_for_the_arithmetic_is_refused_not_wrapped() {
+        // × 1000 overflows i64: wrapped, it read as 0.384 kWh; with overflow checks it panicked.
+        for huge in [
+            "18446744073709552",
+            "9223372036854775.807",
+            "99999999999999999999",
+            "2147483.648",
+        ] {
+            let err = parse_milli(huge).unwrap_err();
+            assert!(err.contains("implausibly large"), "{huge}: {err}");
+        }
+        assert_eq!(parse_milli("2147483.647"), Ok(i32::MAX));
+    }
+
+    fn parse_one(header: &str, line: &str) -> Result<HhValue, String> {
+        let record = |s: &str| csv::ByteRecord::from(s.split(',').collect::<Vec<_>>());
+        let cols = Columns::from_header(&record(header)).unwrap();
+        let known = HashMap::from([(
+            1012345678903,
+            KnownSupply {
+                id: 1,
+                organisation_id: 1,
+            },
+        )]);
+        parse_line(&record(line), &cols, &known, &mut DayCache::default())
+    }
+
+    #[test]
+    fn a_settlement_date_at_the_end_of_the_calendar_is_a_line_error_not_a_panic() {
+        let header = "mpan_core,channel,settlement_date,settlement_period,value,status,run";
+        // Chrono's last date: the day's end overflowed `DateTime + TimeDelta`.
+        let err = parse_one(header, "1012345678903,AI,+262142-12-31,1,1,A,SF").unwrap_err();
+        assert!(err.contains("outside the supported range"), "{err}");
+        let ok = parse_one(header, "1012345678903,AI,2026-03-29,46,1,A,SF").unwrap();
+        assert_eq!((ok.period, ok.periods_in_day), (46, 46));
     }
 }
