@@ -209,7 +209,8 @@ pub async fn set_user_sites(user_id: i64, #[server(default)] site_ids: Vec<i64>)
     )
 }
 
-/// Adds a colleague to the caller's organisation with a first password they should change.
+/// Adds a colleague to the caller's organisation with a first password they must change at their
+/// first sign-in.
 #[server(prefix = "/api", endpoint = "admin/user-create")]
 #[cfg_attr(feature = "ssr", tracing::instrument(name = "create_user", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, new_role = role.as_str())))]
 pub async fn create_user(
@@ -218,7 +219,7 @@ pub async fn create_user(
     role: Role,
     password: String,
 ) -> Result<i64, ApiError> {
-    use crate::domain::password::{is_long_enough, MIN_PASSWORD_LEN};
+    use crate::domain::password::{PasswordProblem, MIN_PASSWORD_LEN};
     use crate::store::admin;
     super::respond(
         async {
@@ -241,10 +242,14 @@ pub async fn create_user(
             if display_name.is_empty() || display_name.len() > 120 {
                 return Err(ApiError::BadRequest("Enter the person's name.".into()));
             }
-            if !is_long_enough(&password) {
-                return Err(ApiError::BadRequest(format!(
-                    "The first password must have at least {MIN_PASSWORD_LEN} characters."
-                )));
+            match crate::auth::policy::check_new_password(&password) {
+                Ok(()) => {}
+                Err(PasswordProblem::TooShort) => {
+                    return Err(ApiError::BadRequest(format!(
+                        "The first password must have at least {MIN_PASSWORD_LEN} characters."
+                    )))
+                }
+                Err(problem) => return Err(ApiError::BadRequest(problem.message())),
             }
             let hash = crate::auth::password::hash(password).await.map_err(|e| {
                 tracing::error!(error = %e, "hashing a new user's password");

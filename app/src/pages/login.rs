@@ -7,6 +7,8 @@ fn message(error: &str) -> &'static str {
     match error {
         "throttled" => "Too many attempts. Please wait 15 minutes and try again.",
         "unavailable" => "We could not sign you in just now. Please try again shortly.",
+        "expired" => "That sign-in took too long or is already complete. Please sign in again.",
+        "mfa_failed" => "Too many wrong codes. Please sign in again.",
         // One message for a wrong email and a wrong password: no hint which accounts exist.
         _ => "The email address or password is not right.",
     }

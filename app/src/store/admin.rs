@@ -173,7 +173,8 @@ pub async fn set_sites(
     Ok(true)
 }
 
-/// Creates a user in `organisation_id`; `None` when the email is taken (by anyone, anywhere).
+/// Creates a user in `organisation_id`, who must change the password (chosen by the admin) at
+/// their first sign-in; `None` when the email is taken (by anyone, anywhere).
 #[tracing::instrument(level = "debug", skip_all, fields(organisation_id = organisation_id, role = role.as_str()))]
 pub async fn create_user(
     tx: &mut ScopedTx<'_>,
@@ -184,8 +185,8 @@ pub async fn create_user(
     password_hash: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar!(
-        "INSERT INTO users (email, display_name, role, organisation_id, password_hash)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING id",
+        "INSERT INTO users (email, display_name, role, organisation_id, password_hash, must_change_password)
+         VALUES ($1, $2, $3, $4, $5, true) ON CONFLICT (email) DO NOTHING RETURNING id",
         email,
         display_name,
         role.as_str(),

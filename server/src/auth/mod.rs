@@ -4,11 +4,13 @@ pub use app::store::audit;
 pub mod config;
 pub mod csrf;
 pub mod handlers;
+pub mod mfa;
 pub mod middleware;
 pub use app::auth::password;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
+pub mod totp;
 
 pub use config::AuthConfig;
 
