@@ -32,7 +32,10 @@ pub struct PendingSignIn {
 
 /// The pending sign-in of this browser, if any.
 #[server(prefix = "/api", endpoint = "login/pending")]
-#[cfg_attr(feature = "ssr", tracing::instrument(name = "pending_sign_in", skip_all))]
-pub async fn pending_sign_in() -> Result<Option<PendingSignIn>, ApiError> {
+#[cfg_attr(
+    feature = "ssr",
+    tracing::instrument(name = "current_pending_sign_in", skip_all)
+)]
+pub async fn current_pending_sign_in() -> Result<Option<PendingSignIn>, ApiError> {
     Ok(use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<PendingSignIn>().cloned()))
 }

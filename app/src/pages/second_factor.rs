@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::mfa::{pending_sign_in, PendingSignIn, PendingStep};
+use crate::api::mfa::{current_pending_sign_in, PendingSignIn, PendingStep};
 use crate::domain::password::{PasswordProblem, MIN_PASSWORD_LEN};
 
 fn code_error() -> impl Fn() -> Option<&'static str> {
@@ -34,7 +34,7 @@ fn NothingPending() -> impl IntoView {
 fn with_pending<V: IntoView + 'static>(
     f: impl Fn(PendingSignIn) -> Option<V> + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
-    let pending = Resource::new_blocking(|| (), |_| pending_sign_in());
+    let pending = Resource::new_blocking(|| (), |_| current_pending_sign_in());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

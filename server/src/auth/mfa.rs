@@ -19,7 +19,7 @@
 //! ```
 //!
 //! All plain form posts answered with redirects, like the login form, so they work without the
-//! WASM client. The pages read the pending step through `app::api::mfa::pending_sign_in`, from the
+//! WASM client. The pages read the pending step through `app::api::mfa::current_pending_sign_in`, from the
 //! request extension `authenticate` puts there (`pending_view`).
 use app::api::mfa::{PendingSignIn, PendingStep};
 use app::auth::Identity;
@@ -252,15 +252,18 @@ async fn pending(st: &AuthState, cookie: Option<&str>) -> anyhow::Result<Option<
     }))
 }
 
-fn pending_token(req: &Request) -> Option<String> {
+pub fn pending_token(req: &Request) -> Option<String> {
     cookie_value(req, PENDING_COOKIE).map(str::to_owned)
 }
 
 /// What the pending-step pages show, for `authenticate` to put in the request's extensions (read
-/// by `app::api::mfa::pending_sign_in`). Recovery codes are handed over once: reading them
+/// by `app::api::mfa::current_pending_sign_in`). Recovery codes are handed over once: reading them
 /// clears them from the row.
-pub async fn pending_view(st: &AuthState, req: &Request) -> anyhow::Result<Option<PendingSignIn>> {
-    let Some(p) = pending(st, pending_token(req).as_deref()).await? else {
+pub async fn pending_view(
+    st: &AuthState,
+    pending_cookie: Option<&str>,
+) -> anyhow::Result<Option<PendingSignIn>> {
+    let Some(p) = pending(st, pending_cookie).await? else {
         return Ok(None);
     };
     let step = match p.step {

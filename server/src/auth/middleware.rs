@@ -50,7 +50,7 @@ pub fn allowed_before_password_change(path: &str) -> bool {
     ) || path.starts_with("/pkg/")
 }
 
-/// The server fn that reads the pending sign-in (`app::api::mfa::pending_sign_in`).
+/// The server fn that reads the pending sign-in (`app::api::mfa::current_pending_sign_in`).
 const PENDING_SIGN_IN_FN: &str = "/api/login/pending";
 
 pub fn cookie_value<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
@@ -150,7 +150,8 @@ pub async fn authenticate(State(st): State<AuthState>, mut req: Request, next: N
     let anonymous = req.extensions().get::<Identity>().is_none();
     let path = req.uri().path().to_owned();
     if is_pending_step(&path) || path == PENDING_SIGN_IN_FN {
-        match mfa::pending_view(&st, &req).await {
+        let token = mfa::pending_token(&req);
+        match mfa::pending_view(&st, token.as_deref()).await {
             Ok(Some(view)) => {
                 req.extensions_mut().insert(view);
             }
