@@ -31,7 +31,21 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium', viewport: { width: 1360, height: 900 } } }],
+  // The second-factor journey enrols the account manager's authenticator, so it runs first; the
+  // other specs sign staff in with codes from the authenticators enrolled (tests/helpers.ts).
+  projects: [
+    {
+      name: 'mfa',
+      testMatch: /mfa\.spec\.ts$/,
+      use: { browserName: 'chromium', viewport: { width: 1360, height: 900 } },
+    },
+    {
+      name: 'chromium',
+      testIgnore: /mfa\.spec\.ts$/,
+      dependencies: ['mfa'],
+      use: { browserName: 'chromium', viewport: { width: 1360, height: 900 } },
+    },
+  ],
   // The test script builds the site and passes the server binary; Playwright starts it and waits
   // until /healthz answers 200 (which needs the database too).
   webServer: serverBin

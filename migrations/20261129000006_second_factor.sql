@@ -28,4 +28,26 @@ CREATE TABLE user_recovery_codes (
 );
 CREATE INDEX user_recovery_codes_user_idx ON user_recovery_codes (user_id) WHERE used_at IS NULL;
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON user_totp, user_recovery_codes TO portal_app;
+-- A sign-in between its steps: the password was right, the second factor (or its enrolment, or
+-- the acknowledgement of fresh recovery codes) is still to come. Not a session: no `sessions` row
+-- exists until the last step. The browser holds a random token in its own cookie; only its SHA-256
+-- is stored. Short-lived (`expires_at`), bound to one user, and counts wrong codes (`failures`)
+-- so a few wrong codes send the person back to the password. `step` is 'verify' (enter a code),
+-- 'enrol' (set up an authenticator) or 'codes' (recovery codes to be shown once; `codes` holds
+-- them sealed by the server until then).
+CREATE TABLE mfa_challenges (
+    token_hash  bytea PRIMARY KEY,
+    user_id     bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    step        text NOT NULL CHECK (step IN ('verify', 'enrol', 'codes')),
+    next_path   text NOT NULL DEFAULT '/',
+    failures    integer NOT NULL DEFAULT 0,
+    codes       bytea,
+    -- Set when the step was started from a signed-in session (optional enrolment from the
+    -- Account page): finishing it goes back there instead of starting a new session.
+    from_session uuid,
+    expires_at  timestamptz NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX mfa_challenges_user_idx ON mfa_challenges (user_id);
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON user_totp, user_recovery_codes, mfa_challenges TO portal_app;

@@ -43,9 +43,9 @@ GRANT EXECUTE ON FUNCTION app_scope_all() TO portal_app;
 -- ---------------------------------------------------------------------------------------------
 -- Privileges: start from nothing on the identity tables, then grant what each role needs.
 REVOKE ALL ON users, user_site_access, account_manager_assignments, sessions, login_attempts,
-    audit_log, user_totp, user_recovery_codes FROM portal_app;
+    audit_log, user_totp, user_recovery_codes, mfa_challenges FROM portal_app;
 REVOKE ALL ON users, user_site_access, account_manager_assignments, sessions, login_attempts,
-    audit_log, user_totp, user_recovery_codes FROM PUBLIC;
+    audit_log, user_totp, user_recovery_codes, mfa_challenges FROM PUBLIC;
 
 -- portal_auth: sign-in, session resolution, password change, second factor.
 GRANT SELECT ON users, user_site_access, account_manager_assignments TO portal_auth;
@@ -55,7 +55,7 @@ GRANT SELECT, INSERT, DELETE ON login_attempts TO portal_auth;
 -- A password check reserves its attempt first and marks it succeeded after (server/src/auth/throttle.rs).
 GRANT UPDATE (succeeded) ON login_attempts TO portal_auth;
 GRANT INSERT ON audit_log TO portal_auth;
-GRANT SELECT, INSERT, UPDATE, DELETE ON user_totp, user_recovery_codes TO portal_auth;
+GRANT SELECT, INSERT, UPDATE, DELETE ON user_totp, user_recovery_codes, mfa_challenges TO portal_auth;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO portal_auth;
 GRANT EXECUTE ON FUNCTION app_all_organisation_ids(), app_organisation_name(bigint) TO portal_auth;
 
@@ -102,6 +102,8 @@ ALTER TABLE user_totp ENABLE ROW LEVEL SECURITY;
 CREATE POLICY auth ON user_totp TO portal_auth USING (true) WITH CHECK (true);
 ALTER TABLE user_recovery_codes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY auth ON user_recovery_codes TO portal_auth USING (true) WITH CHECK (true);
+ALTER TABLE mfa_challenges ENABLE ROW LEVEL SECURITY;
+CREATE POLICY auth ON mfa_challenges TO portal_auth USING (true) WITH CHECK (true);
 
 ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY auth_insert ON audit_log FOR INSERT TO portal_auth WITH CHECK (true);
@@ -119,6 +121,7 @@ ALTER TABLE sessions FORCE ROW LEVEL SECURITY;
 ALTER TABLE login_attempts FORCE ROW LEVEL SECURITY;
 ALTER TABLE user_totp FORCE ROW LEVEL SECURITY;
 ALTER TABLE user_recovery_codes FORCE ROW LEVEL SECURITY;
+ALTER TABLE mfa_challenges FORCE ROW LEVEL SECURITY;
 ALTER TABLE audit_log FORCE ROW LEVEL SECURITY;
 ALTER TABLE organisations FORCE ROW LEVEL SECURITY;
 ALTER TABLE sites FORCE ROW LEVEL SECURITY;

@@ -47,4 +47,24 @@ pub const PAGES: &[PageRoute] = &[
         label: "Sign in",
         in_nav: false,
     },
+    PageRoute {
+        path: "/login/mfa",
+        label: "Confirm it is you",
+        in_nav: false,
+    },
+    PageRoute {
+        path: "/login/enrol",
+        label: "Set up your authenticator app",
+        in_nav: false,
+    },
+    PageRoute {
+        path: "/login/recovery-codes",
+        label: "Your recovery codes",
+        in_nav: false,
+    },
+    PageRoute {
+        path: "/password",
+        label: "Choose your password",
+        in_nav: false,
+    },
 ];

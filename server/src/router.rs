@@ -7,8 +7,8 @@ use axum::Router;
 use leptos::nonce::provide_nonce;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
 
-use crate::auth::handlers;
 use crate::auth::middleware::{authenticate, AuthState};
+use crate::auth::{handlers, mfa};
 use crate::config::Config;
 use crate::{auth, health, layers};
 
@@ -19,15 +19,25 @@ pub enum PlainRoute {
     Login,
     Logout,
     ChangePassword,
+    MfaVerify,
+    MfaEnrol,
+    MfaContinue,
+    MfaSetup,
+    MfaRemove,
 }
 
 /// Every plain route: `app()` mounts exactly these (the match below has an arm for each), and the
 /// authorisation matrix compares its rows with this list, so neither can drift from the router.
-pub const PLAIN_ROUTES: [PlainRoute; 4] = [
+pub const PLAIN_ROUTES: [PlainRoute; 9] = [
     PlainRoute::Healthz,
     PlainRoute::Login,
     PlainRoute::Logout,
     PlainRoute::ChangePassword,
+    PlainRoute::MfaVerify,
+    PlainRoute::MfaEnrol,
+    PlainRoute::MfaContinue,
+    PlainRoute::MfaSetup,
+    PlainRoute::MfaRemove,
 ];
 
 impl PlainRoute {
@@ -37,13 +47,25 @@ impl PlainRoute {
             PlainRoute::Login => "/auth/login",
             PlainRoute::Logout => "/auth/logout",
             PlainRoute::ChangePassword => "/auth/password",
+            PlainRoute::MfaVerify => "/auth/mfa",
+            PlainRoute::MfaEnrol => "/auth/mfa/enrol",
+            PlainRoute::MfaContinue => "/auth/mfa/continue",
+            PlainRoute::MfaSetup => "/auth/mfa/setup",
+            PlainRoute::MfaRemove => "/auth/mfa/remove",
         }
     }
 
     pub const fn method(self) -> Method {
         match self {
             PlainRoute::Healthz => Method::GET,
-            PlainRoute::Login | PlainRoute::Logout | PlainRoute::ChangePassword => Method::POST,
+            PlainRoute::Login
+            | PlainRoute::Logout
+            | PlainRoute::ChangePassword
+            | PlainRoute::MfaVerify
+            | PlainRoute::MfaEnrol
+            | PlainRoute::MfaContinue
+            | PlainRoute::MfaSetup
+            | PlainRoute::MfaRemove => Method::POST,
         }
     }
 
@@ -78,6 +100,13 @@ pub fn app(state: AppState, config: &Config) -> Router {
             PlainRoute::ChangePassword => {
                 auth_routes = auth_routes.route(path, on(filter, handlers::change_password))
             }
+            PlainRoute::MfaVerify => auth_routes = auth_routes.route(path, on(filter, mfa::verify)),
+            PlainRoute::MfaEnrol => auth_routes = auth_routes.route(path, on(filter, mfa::confirm_enrolment)),
+            PlainRoute::MfaContinue => {
+                auth_routes = auth_routes.route(path, on(filter, mfa::continue_after_codes))
+            }
+            PlainRoute::MfaSetup => auth_routes = auth_routes.route(path, on(filter, mfa::setup)),
+            PlainRoute::MfaRemove => auth_routes = auth_routes.route(path, on(filter, mfa::remove)),
         }
     }
     let router = plain

@@ -455,13 +455,15 @@ async fn a_deep_link_while_signed_out_goes_to_login_and_back(db: PgPool) {
         form_encode(OPS)
     );
     let back = call_as(&app, "/auth/login", &form, None).await;
+    let back = pass_second_factor(&app, OPS, back).await;
     assert_eq!(back.location(), "/sites?site=3");
     // Never an open redirect.
     let form = format!(
         "email={}&password={PASSWORD}&next=%2F%2Fevil.example",
         form_encode(OPS)
     );
-    assert_eq!(call_as(&app, "/auth/login", &form, None).await.location(), "/");
+    let res = call_as(&app, "/auth/login", &form, None).await;
+    assert_eq!(pass_second_factor(&app, OPS, res).await.location(), "/");
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -474,7 +476,16 @@ async fn logins_and_failures_are_audited(db: PgPool) {
         .fetch_all(&db)
         .await
         .unwrap();
-    assert_eq!(actions, vec!["login.failed", "login.succeeded", "logout"]);
+    assert_eq!(
+        actions,
+        vec![
+            "login.failed",
+            "login.second_factor_required",
+            "mfa.enrolled",
+            "login.succeeded",
+            "logout"
+        ]
+    );
     // Append-only, even for the table's owner.
     assert!(sqlx::query("DELETE FROM audit_log").execute(&db).await.is_err());
     assert!(sqlx::query("UPDATE audit_log SET action = 'x'")

@@ -80,8 +80,13 @@ const MATRIX: &[Row] = &[
     row("GET", "/admin", false),
     row("GET", "/account", false),
     row("GET", "/login", false),
+    row("GET", "/login/mfa", false),
+    row("GET", "/login/enrol", false),
+    row("GET", "/login/recovery-codes", false),
+    row("GET", "/password", false),
     // Server fns.
     row("POST", "/api/me", false),
+    row("POST", "/api/login/pending", false),
     row("POST", "/api/sites/list", false),
     row("POST", "/api/sites/detail", true),
     row("POST", "/api/invoices/list", false),
@@ -101,6 +106,13 @@ const MATRIX: &[Row] = &[
     row("POST", "/auth/login", true),
     row("POST", "/auth/logout", false),
     row("POST", "/auth/password", false),
+    // The second factor's steps: without a pending sign-in of the caller's own they lead back to
+    // the login page; setting up and removing belong to a signed-in account.
+    row("POST", "/auth/mfa", false),
+    row("POST", "/auth/mfa/enrol", false),
+    row("POST", "/auth/mfa/continue", false),
+    row("POST", "/auth/mfa/setup", false),
+    row("POST", "/auth/mfa/remove", false),
 ];
 
 /// Rows whose success ends the caller's sessions: run after every other row of the caller.
@@ -183,6 +195,7 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
         (
             "/api/sites/list"
             | "/api/me"
+            | "/api/login/pending"
             | "/api/admin/overview"
             | "/api/invoices/list"
             | "/api/contracts/list"
@@ -239,17 +252,20 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
         // Plain routes: forms answer with redirects whoever calls.
         "/healthz" => S::OK,
         "/auth/login" | "/auth/logout" | "/auth/password" => S::SEE_OTHER,
-        "/login" => S::OK,
+        _ if path.starts_with("/auth/mfa") => S::SEE_OTHER,
+        // The pending sign-in's pages are public (no session exists yet).
+        "/login" | "/login/mfa" | "/login/enrol" | "/login/recovery-codes" => S::OK,
         _ if path.starts_with("/api/") && c == Anonymous => {
-            if path == "/api/me" {
+            if path == "/api/me" || path == "/api/login/pending" {
                 S::OK
             } else {
                 S::UNAUTHORIZED
             }
         }
         _ if c == Anonymous => S::SEE_OTHER,
-        "/" | "/contracts" | "/account" => S::OK,
+        "/" | "/contracts" | "/account" | "/password" => S::OK,
         "/api/me"
+        | "/api/login/pending"
         | "/api/sites/list"
         | "/api/invoices/list"
         | "/api/contracts/list"
@@ -353,6 +369,16 @@ async fn check_auth_row(
             );
             let res = call_as(app, path, &form, cookie).await;
             assert_eq!(res.status, want, "{caller:?} POST {path} {t:?}");
+            // Staff pass their second factor first; no session exists before it.
+            if matches!(caller, Caller::AccountManager | Caller::Ops) && t == Some(Tenant::Own) {
+                assert_eq!(res.location(), "/login/mfa", "{caller:?} is asked for a code");
+                assert_eq!(
+                    session_cookie_of(&res),
+                    None,
+                    "{caller:?} no session before the code"
+                );
+            }
+            let res = pass_second_factor(app, email, res).await;
             assert_eq!(res.location(), "/sites", "{caller:?} login goes to next");
             let session = session_cookie_of(&res).expect("a session cookie");
             assert_eq!(signed_in_as(app, &session).await.as_deref(), Some(email));
@@ -391,11 +417,41 @@ async fn check_auth_row(
                 .await
                 .location()
                 .starts_with("/login?error=invalid"));
-            let fresh = session_cookie_of(&try_login(app, email, NEW_PASSWORD).await)
-                .expect("the new password signs in");
+            let fresh = login_with(app, email, NEW_PASSWORD).await;
             // Back to the demo password for the checks after the matrix.
             let back = call_as(app, path, &password_form(NEW_PASSWORD, PASSWORD), Some(&fresh)).await;
             assert_eq!(back.location(), "/login?changed=1");
+        }
+        "/auth/mfa" | "/auth/mfa/enrol" | "/auth/mfa/continue" => {
+            // No pending sign-in: back to the password, and no session is made.
+            let res = call_as(app, path, "code=123456", cookie).await;
+            assert_eq!(res.status, want, "{caller:?} POST {path}");
+            assert_eq!(res.location(), "/login?error=expired", "{caller:?} POST {path}");
+            assert_eq!(session_cookie_of(&res), None);
+        }
+        "/auth/mfa/setup" => {
+            let res = call_as(app, path, "", cookie).await;
+            assert_eq!(res.status, want, "{caller:?} POST {path}");
+            let goes_to = match caller {
+                Caller::Anonymous => "/login",
+                // Staff enrolled at sign-in.
+                Caller::AccountManager | Caller::Ops => "/account?mfa_error=already",
+                Caller::CustomerUser | Caller::CustomerAdmin => "/login/enrol",
+            };
+            assert_eq!(res.location(), goes_to, "{caller:?} POST {path}");
+            if let Some(c) = cookie {
+                assert!(signed_in_as(app, c).await.is_some(), "the session lives on");
+            }
+        }
+        "/auth/mfa/remove" => {
+            let res = call_as(app, path, "password=not-my-password", cookie).await;
+            assert_eq!(res.status, want, "{caller:?} POST {path}");
+            let goes_to = match caller {
+                Caller::Anonymous => "/login",
+                Caller::AccountManager | Caller::Ops => "/account?mfa_error=required",
+                Caller::CustomerUser | Caller::CustomerAdmin => "/account?mfa_error=password",
+            };
+            assert_eq!(res.location(), goes_to, "{caller:?} POST {path}");
         }
         other => panic!("no check for {other}"),
     }

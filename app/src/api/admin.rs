@@ -267,8 +267,8 @@ pub async fn set_user_sites(
     )
 }
 
-/// Adds a colleague to the caller's organisation with a first password they should change.
-/// An address that belongs to someone the caller cannot see (another organisation, or staff) gets
+/// Adds a colleague to the caller's organisation with a first password they must change at their
+/// first sign-in. An address that belongs to someone the caller cannot see (another organisation, or staff) gets
 /// the same answer as success, so the form reveals nothing about other customers; nothing is
 /// created, and the attempt is in the audit log for operations.
 #[server(prefix = "/api", endpoint = "admin/user-create")]
@@ -279,7 +279,7 @@ pub async fn create_user(
     role: Role,
     password: String,
 ) -> Result<(), ApiError> {
-    use crate::domain::password::{is_long_enough, MIN_PASSWORD_LEN};
+    use crate::domain::password::{PasswordProblem, MIN_PASSWORD_LEN};
     use crate::store::admin;
     super::respond(
         async {
@@ -302,10 +302,14 @@ pub async fn create_user(
             if display_name.is_empty() || display_name.len() > 120 {
                 return Err(ApiError::BadRequest("Enter the person's name.".into()));
             }
-            if !is_long_enough(&password) {
-                return Err(ApiError::BadRequest(format!(
-                    "The first password must have at least {MIN_PASSWORD_LEN} characters."
-                )));
+            match crate::auth::policy::check_new_password(&password) {
+                Ok(()) => {}
+                Err(PasswordProblem::TooShort) => {
+                    return Err(ApiError::BadRequest(format!(
+                        "The first password must have at least {MIN_PASSWORD_LEN} characters."
+                    )))
+                }
+                Err(problem) => return Err(ApiError::BadRequest(problem.message())),
             }
             let hash = crate::auth::password::hash(password).await.map_err(|e| {
                 tracing::error!(error = %e, "hashing a new user's password");

@@ -12,6 +12,12 @@ pub struct Me {
     pub display_name: String,
     pub role: Role,
     pub organisation: Option<String>,
+    /// Signs in with an authenticator app code as well as the password.
+    #[serde(default)]
+    pub second_factor: bool,
+    /// Must choose a new password before anything else (it was set by an admin).
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -23,6 +29,8 @@ impl From<&crate::auth::Identity> for Me {
             display_name: i.display_name.clone(),
             role: i.role,
             organisation: i.organisation.clone(),
+            second_factor: i.second_factor,
+            must_change_password: i.must_change_password,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod consumption;
 mod error;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod mfa;
 pub mod sites;
 
 #[cfg(feature = "ssr")]

@@ -1,6 +1,7 @@
 //! The caller's identity on the server: put into the request's extensions by the server's
 //! authentication middleware (session cookie → user → scope), read here by pages and server fns.
 pub mod password;
+pub mod policy;
 
 use uuid::Uuid;
 
@@ -20,6 +21,11 @@ pub struct Identity {
     pub client_ip: String,
     /// What this caller may read: derived on the server only.
     pub scope: Scope,
+    /// The password was set by someone else (an admin): until its owner changes it, the session
+    /// reaches only the change-password page (the server's middleware enforces it).
+    pub must_change_password: bool,
+    /// A confirmed authenticator app (TOTP) is needed at sign-in.
+    pub second_factor: bool,
 }
 
 impl Identity {

@@ -118,7 +118,7 @@ fn NewUser(create: ServerAction<CreateUser>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="new-user-title">
             <h2 id="new-user-title">"Add a colleague"</h2>
-            <p class="muted">"They sign in with this first password and should change it under Your account."</p>
+            <p class="muted">"They sign in with this first password once, and must then choose their own."</p>
             <ActionForm action=create attr:class="form form--inline">
                 <label class="field"><span>"Name"</span><input class="input" name="display_name" required /></label>
                 <label class="field"><span>"Email"</span><input class="input" type="email" name="email" required /></label>

@@ -7,6 +7,8 @@ fn message(error: &str, wait: Option<&str>) -> String {
     match error {
         "throttled" => wait_message(wait),
         "unavailable" => "We could not sign you in just now. Please try again shortly.".into(),
+        "expired" => "That sign-in took too long or is already complete. Please sign in again.".into(),
+        "mfa_failed" => "Too many wrong codes. Please sign in again.".into(),
         // One message for a wrong email and a wrong password: no hint which accounts exist.
         _ => "The email address or password is not right.".into(),
     }

@@ -7,4 +7,5 @@ pub mod dashboard;
 pub mod invoices;
 pub mod login;
 pub mod not_found;
+pub mod second_factor;
 pub mod sites;

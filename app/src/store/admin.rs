@@ -232,7 +232,7 @@ pub enum Created {
 }
 
 /// Creates a user in `organisation_id` who sees every site of it (a customer admin can restrict
-/// them afterwards).
+/// them afterwards) and must change the password (chosen by the admin) at their first sign-in.
 #[tracing::instrument(level = "debug", skip_all, fields(organisation_id = organisation_id, role = role.as_str()))]
 pub async fn create_user(
     tx: &mut ScopedTx<'_>,
@@ -243,8 +243,8 @@ pub async fn create_user(
     password_hash: &str,
 ) -> Result<Created, sqlx::Error> {
     let id = sqlx::query_scalar!(
-        "INSERT INTO users (email, display_name, role, organisation_id, password_hash, all_sites)
-         VALUES ($1, $2, $3, $4, $5, true) ON CONFLICT (email) DO NOTHING RETURNING id",
+        "INSERT INTO users (email, display_name, role, organisation_id, password_hash, all_sites, must_change_password)
+         VALUES ($1, $2, $3, $4, $5, true, true) ON CONFLICT (email) DO NOTHING RETURNING id",
         email,
         display_name,
         role.as_str(),

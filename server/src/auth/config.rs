@@ -4,6 +4,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::tokens::SigningKeys;
+use super::totp::SealingKey;
 
 #[derive(Clone)]
 pub struct AuthConfig {
@@ -12,7 +13,13 @@ pub struct AuthConfig {
     pub idle_timeout: Duration,
     /// And after this long whatever happens.
     pub absolute_timeout: Duration,
+    /// Seals second-factor secrets at rest (derived from `MFA_SECRET`).
+    pub sealing_key: SealingKey,
 }
+
+/// The development fallback for `MFA_SECRET`: fixed, so authenticators enrolled on a local
+/// database keep working across restarts; production refuses to start with it unset.
+const DEVELOPMENT_MFA_SECRET: &[u8] = b"development only: not a secret, never used in production";
 
 impl AuthConfig {
     /// `SESSION_KEYS="kid1:secret1,kid0:secret0"`: the first signs, all verify. Secrets are at least
@@ -39,7 +46,19 @@ impl AuthConfig {
                 },
             ))
         };
+        let sealing_key = match std::env::var("MFA_SECRET") {
+            Ok(secret) => {
+                anyhow::ensure!(secret.len() >= 32, "MFA_SECRET must be at least 32 bytes");
+                SealingKey::derive(secret.as_bytes())
+            }
+            Err(_) if production => anyhow::bail!("MFA_SECRET must be set in production"),
+            Err(_) => {
+                tracing::warn!("MFA_SECRET not set: sealing second-factor secrets with the development key");
+                SealingKey::derive(DEVELOPMENT_MFA_SECRET)
+            }
+        };
         Ok(Self {
+            sealing_key,
             keys,
             idle_timeout: minutes("SESSION_IDLE_MINUTES", 60)?,
             absolute_timeout: minutes("SESSION_ABSOLUTE_MINUTES", 12 * 60)?,

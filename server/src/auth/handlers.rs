@@ -1,7 +1,7 @@
 //! Login, logout and password change: plain HTML form posts, so they work before (or without)
 //! the WASM client, and answer with redirects.
+use app::auth::policy::check_new_password;
 use app::auth::Identity;
-use app::domain::password::is_long_enough;
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,7 +12,7 @@ use serde_json::json;
 use super::middleware::{client_ip, expired_cookie, session_cookie, url_encode, AuthState};
 use super::redirect::safe_next;
 use super::throttle::Verdict;
-use super::{audit, password, sessions, throttle};
+use super::{audit, mfa, password, sessions, throttle};
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -115,6 +115,10 @@ async fn try_login(st: &AuthState, form: LoginForm, ip: &str, agent: &str) -> an
         .await?;
         return Ok(back_to_login("invalid", &form.next));
     };
+    // A second factor (or its enrolment) comes before any session.
+    if let Some(res) = mfa::after_password(st, user.id, &email_for_log, &safe_next(&form.next), ip).await? {
+        return Ok(res);
+    }
     let (token, sid) = sessions::start(&st.db, &st.cfg, user.id, ip, agent).await?;
     audit::record(
         &st.db,
@@ -165,7 +169,9 @@ pub struct PasswordForm {
     pub new_password: String,
 }
 
-/// Changes the password and ends every session of the user, this one included.
+/// Changes the password and ends every session of the user, this one included. The new one must
+/// meet the policy (length, not a common password, not the current one); changing it also ends
+/// the obligation to change a password an admin set.
 pub async fn change_password(
     State(st): State<AuthState>,
     identity: Option<Extension<Identity>>,
@@ -174,8 +180,18 @@ pub async fn change_password(
     let Some(Extension(id)) = identity else {
         return Redirect::to("/login").into_response();
     };
-    if !is_long_enough(&form.new_password) {
-        return Redirect::to("/account?error=short").into_response();
+    // Errors go back to the page the form was on.
+    let page = if id.must_change_password {
+        "/password"
+    } else {
+        "/account"
+    };
+    if let Err(problem) = check_new_password(&form.new_password) {
+        return Redirect::to(&format!("{page}?error={}", problem.code())).into_response();
+    }
+    if form.new_password == form.current_password {
+        let problem = app::domain::password::PasswordProblem::Unchanged;
+        return Redirect::to(&format!("{page}?error={}", problem.code())).into_response();
     }
     let result: anyhow::Result<Response> = async {
         // The current password is a password check like sign-in: throttled the same way, so a
@@ -184,7 +200,7 @@ pub async fn change_password(
             Verdict::Proceed(attempt) => attempt,
             Verdict::Wait(wait) => {
                 return Ok(Redirect::to(&format!(
-                    "/account?error=throttled&wait={}",
+                    "{page}?error=throttled&wait={}",
                     wait.as_secs().max(1)
                 ))
                 .into_response())
@@ -194,12 +210,12 @@ pub async fn change_password(
             .fetch_one(&st.db)
             .await?;
         if !password::verify(form.current_password, Some(stored)).await {
-            return Ok(Redirect::to("/account?error=current").into_response());
+            return Ok(Redirect::to(&format!("{page}?error=current")).into_response());
         }
         throttle::succeeded(&st.db, attempt).await?;
         let hash = password::hash(form.new_password).await?;
         sqlx::query!(
-            "UPDATE users SET password_hash = $2 WHERE id = $1",
+            "UPDATE users SET password_hash = $2, must_change_password = false WHERE id = $1",
             id.user_id,
             hash.0
         )
@@ -225,6 +241,6 @@ pub async fn change_password(
     .await;
     result.unwrap_or_else(|e| {
         tracing::error!(error = %e, "password change failed");
-        Redirect::to("/account?error=unavailable").into_response()
+        Redirect::to(&format!("{page}?error=unavailable")).into_response()
     })
 }

@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgPool;
 
-use super::{sessions, AuthConfig, COOKIE_NAME};
+use super::{mfa, sessions, AuthConfig, COOKIE_NAME};
 
 #[derive(Clone)]
 pub struct AuthState {
@@ -25,7 +25,33 @@ pub fn is_public(path: &str) -> bool {
         path,
         "/login" | "/healthz" | "/favicon.svg" | "/robots.txt" | "/auth/login"
     ) || path.starts_with("/pkg/")
+        || is_pending_step(path)
 }
+
+/// The pages of a sign-in between password and session (`mfa`): public, since no session exists
+/// yet, and what they show comes from the pending sign-in's own cookie.
+pub fn is_pending_step(path: &str) -> bool {
+    matches!(path, mfa::VERIFY_PAGE | mfa::ENROL_PAGE | mfa::CODES_PAGE)
+}
+
+/// What a session whose password was set by an admin may reach until its owner changes it: the
+/// change-password page and form, signing out, who am I, and static files.
+pub fn allowed_before_password_change(path: &str) -> bool {
+    matches!(
+        path,
+        "/password"
+            | "/auth/password"
+            | "/auth/logout"
+            | "/api/me"
+            | "/login"
+            | "/healthz"
+            | "/favicon.svg"
+            | "/robots.txt"
+    ) || path.starts_with("/pkg/")
+}
+
+/// The server fn that reads the pending sign-in (`app::api::mfa::current_pending_sign_in`).
+const PENDING_SIGN_IN_FN: &str = "/api/login/pending";
 
 pub fn cookie_value<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.headers()
@@ -97,6 +123,11 @@ pub async fn authenticate(State(st): State<AuthState>, mut req: Request, next: N
     if let Some(token) = cookie_value(&req, COOKIE_NAME).map(str::to_owned) {
         match st.cfg.keys.verify(&token) {
             Ok(claims) => match sessions::resolve(&st.db, &st.cfg, &claims, &ip).await {
+                // Staff without a confirmed second factor (say, an authenticator removed in the
+                // database) have no session: they sign in again and enrol.
+                Ok(Some(identity)) if mfa::required_for(identity.role) && !identity.second_factor => {
+                    clear_cookie = true;
+                }
                 Ok(Some(identity)) => {
                     req.extensions_mut().insert::<Identity>(identity);
                 }
@@ -118,6 +149,31 @@ pub async fn authenticate(State(st): State<AuthState>, mut req: Request, next: N
     }
     let anonymous = req.extensions().get::<Identity>().is_none();
     let path = req.uri().path().to_owned();
+    if is_pending_step(&path) || path == PENDING_SIGN_IN_FN {
+        let token = mfa::pending_token(&req);
+        match mfa::pending_view(&st, token.as_deref()).await {
+            Ok(Some(view)) => {
+                req.extensions_mut().insert(view);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "reading the pending sign-in failed"),
+        }
+    }
+    let must_change = req
+        .extensions()
+        .get::<Identity>()
+        .is_some_and(|i| i.must_change_password);
+    if must_change && !allowed_before_password_change(&path) {
+        return if path.starts_with("/api/") {
+            (
+                axum::http::StatusCode::FORBIDDEN,
+                "Please choose a new password first.",
+            )
+                .into_response()
+        } else {
+            Redirect::to("/password").into_response()
+        };
+    }
     let page_request = matches!(*req.method(), Method::GET | Method::HEAD)
         && !is_public(&path)
         && !path.starts_with("/api/")

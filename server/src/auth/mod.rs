@@ -4,12 +4,14 @@ pub use app::store::audit;
 pub mod config;
 pub mod csrf;
 pub mod handlers;
+pub mod mfa;
 pub mod middleware;
 pub mod redirect;
 pub use app::auth::password;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
+pub mod totp;
 
 pub use config::AuthConfig;
 

@@ -75,6 +75,8 @@ struct SessionUser {
     /// manager (every organisation for operations admins), sites a customer user is limited to.
     assigned_organisations: Option<Vec<i64>>,
     site_ids: Option<Vec<i64>>,
+    must_change_password: bool,
+    second_factor: bool,
 }
 
 /// How often a live session's `last_seen_at` is written: the idle timeout is measured in minutes,
@@ -106,7 +108,10 @@ pub async fn resolve(
                   END AS "assigned_organisations?",
                   CASE WHEN u.role = 'customer_user' AND NOT u.all_sites THEN ARRAY(
                       SELECT site_id FROM user_site_access WHERE user_id = u.id)
-                  END AS "site_ids?"
+                  END AS "site_ids?",
+                  u.must_change_password,
+                  EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL)
+                      AS "second_factor!"
            FROM sessions s
            JOIN users u ON u.id = s.user_id
            WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
@@ -142,6 +147,8 @@ pub async fn resolve(
         organisation: u.organisation,
         client_ip: client_ip.to_owned(),
         scope,
+        must_change_password: u.must_change_password,
+        second_factor: u.second_factor,
     }))
 }
 

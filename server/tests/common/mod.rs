@@ -39,6 +39,7 @@ pub fn config() -> Config {
             keys: keys(),
             idle_timeout: Duration::from_secs(3600),
             absolute_timeout: Duration::from_secs(12 * 3600),
+            sealing_key: server::auth::totp::SealingKey::derive(b"test-mfa-secret-0123456789abcdef-test"),
         },
         app_role: "portal_app".into(),
         auth_role: "portal_auth".into(),
@@ -160,21 +161,145 @@ pub async fn try_login(app: &Router, email: &str, password: &str) -> Reply {
     call_as(app, "/auth/login", &form, None).await
 }
 
-/// Signs in and returns the `Cookie` header value for the session.
+/// Signs in (password, then the second factor when asked for one) and returns the `Cookie`
+/// header value for the session.
 pub async fn login(app: &Router, email: &str) -> String {
-    let res = try_login(app, email, PASSWORD).await;
+    login_with(app, email, PASSWORD).await
+}
+
+/// As `login`, with a given password.
+pub async fn login_with(app: &Router, email: &str, password: &str) -> String {
+    let res = pass_second_factor(app, email, try_login(app, email, password).await).await;
     assert_eq!(
         res.status,
         StatusCode::SEE_OTHER,
         "login of {email} failed: {}",
         res.location()
     );
-    let cookie = res
-        .set_cookies()
+    cookie_of(&res, "__Host-portal_session").unwrap_or_else(|| panic!("no session cookie for {email}"))
+}
+
+/// The `name=value` a reply sets for cookie `name` (not a clearing one).
+pub fn cookie_of(res: &Reply, name: &str) -> Option<String> {
+    res.set_cookies()
         .into_iter()
-        .find(|c| c.starts_with("__Host-portal_session="))
-        .unwrap_or_else(|| panic!("no session cookie for {email}"));
-    cookie.split(';').next().unwrap().to_owned()
+        .find(|c| c.starts_with(&format!("{name}=")) && !c.contains("Max-Age=0"))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}
+
+pub const PENDING_COOKIE: &str = "__Host-portal_mfa";
+
+/// An authenticator app as the tests hold it: the secret read from the enrolment page, the last
+/// time step whose code was sent (the server accepts each step once), and unused recovery codes.
+#[derive(Clone, Debug)]
+pub struct Authenticator {
+    pub secret: Vec<u8>,
+    pub last_step: i64,
+    pub recovery_codes: Vec<String>,
+}
+
+thread_local! {
+    /// Authenticators enrolled in this test, by email. Every `#[sqlx::test]` and `#[tokio::test]`
+    /// runs on its own thread with its own database, so this is per test.
+    static AUTHENTICATORS: std::cell::RefCell<std::collections::HashMap<String, Authenticator>> =
+        Default::default();
+}
+
+pub fn authenticator(email: &str) -> Option<Authenticator> {
+    AUTHENTICATORS.with(|a| a.borrow().get(email).cloned())
+}
+
+fn remember(email: &str, a: Authenticator) {
+    AUTHENTICATORS.with(|m| m.borrow_mut().insert(email.to_owned(), a));
+}
+
+pub fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// The next code this test's authenticator for `email` may send: the earliest time step the server
+/// still accepts (one step of drift either way) after the last one sent; a recovery code when
+/// every such step is used (many sign-ins within one 30-second step).
+pub fn next_code(email: &str) -> String {
+    use server::auth::totp;
+    let mut a = authenticator(email).unwrap_or_else(|| panic!("{email} has no authenticator in this test"));
+    let now = totp::step_at(unix_now());
+    let step = (now - totp::WINDOW).max(a.last_step + 1);
+    let code = if step <= now + totp::WINDOW {
+        a.last_step = step;
+        totp::code_for_step(&a.secret, step)
+    } else {
+        a.recovery_codes.pop().expect("a recovery code left")
+    };
+    remember(email, a);
+    code
+}
+
+/// The pending sign-in a pending cookie stands for, as the pages see it.
+pub async fn pending(app: &Router, pending_cookie: &str) -> serde_json::Value {
+    let res = call_as(app, "/api/login/pending", "", Some(pending_cookie)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    res.json()
+}
+
+/// Enrols an authenticator from the enrolment step `res` sent the browser to: reads the key the
+/// page shows, confirms with the code computed from it, reads the recovery codes and continues.
+/// Returns the final reply (the session, or back to the Account page).
+pub async fn enrol(app: &Router, email: &str, res: &Reply) -> Reply {
+    enrol_in(app, email, res, None).await
+}
+
+/// As `enrol`, for an enrolment started from the signed-in `session` (the Account page).
+pub async fn enrol_in(app: &Router, email: &str, res: &Reply, session: Option<&str>) -> Reply {
+    use server::auth::totp;
+    assert_eq!(res.location(), "/login/enrol", "{email}");
+    let cookie = cookie_of(res, PENDING_COOKIE).expect("a pending sign-in cookie");
+    let shown = pending(app, &cookie).await;
+    let key = shown["step"]["Enrol"]["secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no key on the enrolment page: {shown}"))
+        .replace(' ', "");
+    let secret = data_encoding::BASE32_NOPAD
+        .decode(key.as_bytes())
+        .expect("base32 key");
+    let step = totp::step_at(unix_now());
+    let form = format!("code={}", totp::code_for_step(&secret, step));
+    let confirmed = call_as(app, "/auth/mfa/enrol", &form, Some(&cookie)).await;
+    assert_eq!(confirmed.location(), "/login/recovery-codes", "{email}");
+    let codes: Vec<String> = pending(app, &cookie).await["step"]["RecoveryCodes"]["codes"]
+        .as_array()
+        .expect("recovery codes")
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    remember(
+        email,
+        Authenticator {
+            secret,
+            last_step: step,
+            recovery_codes: codes,
+        },
+    );
+    let cookies = match session {
+        Some(s) => format!("{s}; {cookie}"),
+        None => cookie,
+    };
+    call_as(app, "/auth/mfa/continue", "", Some(&cookies)).await
+}
+
+/// Completes a sign-in that `res` (the login form's reply) left pending: enrols an authenticator,
+/// or sends the next code of the one enrolled. Any other reply is returned as it is.
+pub async fn pass_second_factor(app: &Router, email: &str, res: Reply) -> Reply {
+    match res.location() {
+        "/login/enrol" => enrol(app, email, &res).await,
+        "/login/mfa" => {
+            let cookie = cookie_of(&res, PENDING_COOKIE).expect("a pending sign-in cookie");
+            let form = format!("code={}", form_encode(&next_code(email)));
+            call_as(app, "/auth/mfa", &form, Some(&cookie)).await
+        }
+        _ => res,
+    }
 }
 
 pub async fn id_of(db: &PgPool, sql: &str, name: &str) -> i64 {
