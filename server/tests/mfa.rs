@@ -200,9 +200,46 @@ async fn a_wrong_code_is_refused_and_five_end_the_pending_sign_in(db: PgPool) {
         .filter(|a| *a == "mfa.failed")
         .count();
     assert_eq!(failures, 5);
-    // A new sign-in with the password works.
+    // The wrong codes count for the password throttle too: starting over does not buy fresh
+    // guesses at once, the next password step waits.
+    let held = try_login(&app, OPS, PASSWORD).await;
+    assert!(
+        held.location().starts_with("/login?error=throttled&wait=1&"),
+        "{}",
+        held.location()
+    );
+    sqlx::query("UPDATE login_attempts SET at = at - interval '2 seconds'")
+        .execute(&db)
+        .await
+        .unwrap();
+    // After the delay, a new sign-in with the password works.
     let (res, _) = password_step(&app, OPS).await;
     assert!(has_session(&pass_second_factor(&app, OPS, res).await));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn parallel_codes_cannot_all_be_checked(db: PgPool) {
+    let app = seeded_app(db.clone()).await;
+    enrolled(&app, OPS).await;
+    let (_, cookie) = password_step(&app, OPS).await;
+    let secret = authenticator(OPS).unwrap().secret;
+    let guesses: Vec<_> = (0..12)
+        .map(|i| {
+            let (app, cookie) = (app.clone(), cookie.clone());
+            let wrong = totp::code_at(&secret, unix_now() + 600 + 30 * i);
+            tokio::spawn(async move { send_code(&app, &cookie, &wrong).await })
+        })
+        .collect();
+    for g in guesses {
+        let res = g.await.unwrap();
+        assert!(!has_session(&res));
+    }
+    let checked = audit_actions(&db)
+        .await
+        .iter()
+        .filter(|a| *a == "mfa.failed")
+        .count();
+    assert_eq!(checked, 5, "only the allowed number of codes is checked");
 }
 
 #[sqlx::test(migrations = "../migrations")]

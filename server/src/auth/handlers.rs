@@ -199,11 +199,10 @@ pub async fn change_password(
         let attempt = match throttle::reserve(&st.db, &id.email, &id.client_ip).await? {
             Verdict::Proceed(attempt) => attempt,
             Verdict::Wait(wait) => {
-                return Ok(Redirect::to(&format!(
-                    "{page}?error=throttled&wait={}",
-                    wait.as_secs().max(1)
-                ))
-                .into_response())
+                return Ok(
+                    Redirect::to(&format!("{page}?error=throttled&wait={}", wait.as_secs().max(1)))
+                        .into_response(),
+                )
             }
         };
         let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", id.user_id)

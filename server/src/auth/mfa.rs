@@ -35,7 +35,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::middleware::{client_ip, cookie_value, session_cookie, AuthState};
-use super::{audit, password, sessions, totp};
+use super::{audit, password, sessions, throttle, totp};
 
 pub const PENDING_COOKIE: &str = "__Host-portal_mfa";
 /// How long a pending sign-in lasts, at each step.
@@ -389,16 +389,27 @@ async fn check_code(st: &AuthState, user_id: i64, code: &str) -> anyhow::Result<
     Ok(used.map(|_| Factor::RecoveryCode))
 }
 
-/// A wrong code: counted on the pending sign-in and in the audit log; the last allowed one ends
-/// it.
-async fn wrong_code(st: &AuthState, p: &Pending, ip: &str) -> anyhow::Result<Response> {
-    let failures = sqlx::query_scalar!(
-        "UPDATE mfa_challenges SET failures = failures + 1 WHERE token_hash = $1 RETURNING failures",
-        p.token_hash
+/// Counts a code attempt on the pending sign-in *before* the code is checked, in one conditional
+/// UPDATE: parallel guesses on one pending sign-in are counted one by one and only the allowed
+/// number is ever checked (checking first and counting after let a burst of parallel requests all
+/// be checked). `None`: no attempts left, the pending sign-in is over.
+async fn reserve_code_attempt(st: &AuthState, p: &Pending) -> Result<Option<i32>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE mfa_challenges SET failures = failures + 1
+         WHERE token_hash = $1 AND failures < $2 AND expires_at > now() RETURNING failures",
+        p.token_hash,
+        MAX_FAILURES
     )
     .fetch_optional(&st.db)
-    .await?
-    .unwrap_or(MAX_FAILURES);
+    .await
+}
+
+/// A wrong code (already counted by [`reserve_code_attempt`]): in the audit log, and a failed
+/// sign-in attempt for the password throttle too, so starting over with the password again and
+/// again does not buy unlimited code guesses (the throttle's delays apply to the next password
+/// step). The last allowed one ends the pending sign-in.
+async fn wrong_code(st: &AuthState, p: &Pending, ip: &str, failures: i32) -> anyhow::Result<Response> {
+    throttle::record_failure(&st.db, &p.email, ip).await?;
     audit::record(
         &st.db,
         audit::Entry {
@@ -504,9 +515,13 @@ pub async fn verify(State(st): State<AuthState>, req: Request) -> Response {
             return Ok(restart("expired"));
         };
         let code = form.map(|f| f.code).unwrap_or_default();
+        let Some(failures) = reserve_code_attempt(&st, &p).await? else {
+            end(&st, &p).await?;
+            return Ok(restart("mfa_failed"));
+        };
         match check_code(&st, p.user_id, &code).await? {
             Some(factor) => finish(&st, &p, factor.as_str(), identity.as_ref(), &ip, &agent).await,
-            None => wrong_code(&st, &p, &ip).await,
+            None => wrong_code(&st, &p, &ip, failures).await,
         }
     }
     .await;
@@ -525,6 +540,10 @@ pub async fn confirm_enrolment(State(st): State<AuthState>, req: Request) -> Res
             return Ok(restart("expired"));
         };
         let code = form.map(|f| f.code).unwrap_or_default();
+        let Some(failures) = reserve_code_attempt(&st, &p).await? else {
+            end(&st, &p).await?;
+            return Ok(restart("mfa_failed"));
+        };
         let sealed = sqlx::query_scalar!(
             "SELECT secret FROM user_totp WHERE user_id = $1 AND confirmed_at IS NULL",
             p.user_id
@@ -540,7 +559,7 @@ pub async fn confirm_enrolment(State(st): State<AuthState>, req: Request) -> Res
             .sealing_key
             .open(&totp::secret_context(p.user_id), &sealed)?;
         let Some(step) = totp::matching_step(&secret, &code, unix_now()) else {
-            return wrong_code(&st, &p, &ip).await;
+            return wrong_code(&st, &p, &ip, failures).await;
         };
         let codes = totp::new_recovery_codes()?;
         let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_code_hash(c)).collect();

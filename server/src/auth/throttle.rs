@@ -149,6 +149,20 @@ pub async fn succeeded(db: &PgPool, attempt: Attempt) -> Result<(), sqlx::Error>
     .map(|_| ())
 }
 
+/// A failure that had no reservation: a wrong second-factor code after a right password. It counts
+/// like a wrong password, so the next password step for this account (and address) meets the
+/// same delays.
+pub async fn record_failure(db: &PgPool, email: &str, client_ip: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO login_attempts (email, client_ip, succeeded) VALUES ($1, $2, false)",
+        email,
+        client_ip
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
