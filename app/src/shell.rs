@@ -74,12 +74,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/invoices") view=pages::invoices::InvoicesPage ssr=SsrMode::Async />
                         <Route path=path!("/contracts") view=pages::contracts::ContractsPage />
                         <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
-                        <Route path=path!("/account") view=pages::account::AccountPage />
+                        <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
                         <Route path=path!("/login") view=pages::login::LoginPage />
-                        <Route path=path!("/login/mfa") view=pages::second_factor::SecondFactorPage />
-                        <Route path=path!("/login/enrol") view=pages::second_factor::EnrolPage />
-                        <Route path=path!("/login/recovery-codes") view=pages::second_factor::RecoveryCodesPage />
-                        <Route path=path!("/password") view=pages::second_factor::NewPasswordPage />
+                        <Route path=path!("/login/mfa") view=pages::second_factor::SecondFactorPage ssr=SsrMode::Async />
+                        <Route path=path!("/login/enrol") view=pages::second_factor::EnrolPage ssr=SsrMode::Async />
+                        <Route path=path!("/login/recovery-codes") view=pages::second_factor::RecoveryCodesPage ssr=SsrMode::Async />
+                        <Route path=path!("/password") view=pages::second_factor::NewPasswordPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <Footer />

@@ -60,3 +60,28 @@ test('an account manager enrols an authenticator app, then signs in with its cod
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId('user-menu')).toBeVisible();
 });
+
+// Sign-in must work before (or without) the WASM: the second-factor pages are rendered in full on
+// the server, not streamed in for the client to place.
+test('the second-factor pages work without JavaScript', async ({ browser }) => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  const signIn = async (email: string) => {
+    await page.goto('/login');
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+  // The operations admin has no authenticator yet: enrolment, with the QR code and the form.
+  await signIn(USERS.ops);
+  await expect(page).toHaveURL(/\/login\/enrol$/);
+  await expect(page.getByTestId('totp-qr')).toBeVisible();
+  await expect(page.getByTestId('totp-secret')).toBeVisible();
+  await expect(page.getByLabel('Code the app shows now')).toBeVisible();
+  // The account manager (enrolled above): the code step.
+  await ctx.clearCookies();
+  await signIn(USERS.accountManager);
+  await expect(page).toHaveURL(/\/login\/mfa$/);
+  await expect(page.getByLabel('Code', { exact: true })).toBeVisible();
+  await ctx.close();
+});
