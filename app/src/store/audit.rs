@@ -43,43 +43,15 @@ pub struct Actor<'a> {
     pub client_ip: &'a str,
 }
 
-/// Records an action of the signed-in caller inside their scoped transaction.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = who.user_id, action = action))]
+/// Records an action of the signed-in caller inside their scoped transaction, against their own
+/// organisation.
 pub async fn record_in(
     tx: &mut super::scope::ScopedTx<'_>,
     who: Actor<'_>,
     action: &str,
     detail: Value,
 ) -> Result<(), sqlx::Error> {
-    let entry = Entry {
-        actor_user_id: Some(who.user_id),
-        actor_email: Some(who.email),
-        action,
-        organisation_id: who.organisation_id,
-        detail,
-        client_ip: who.client_ip,
-    };
-    insert(tx, entry).await
-}
-
-/// Records that a staff member read a customer's data (against the customer's organisation).
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = who.user_id, organisation_id = organisation_id, action = action, object_id = object_id))]
-pub async fn record_access(
-    tx: &mut super::scope::ScopedTx<'_>,
-    who: Actor<'_>,
-    organisation_id: i64,
-    action: &str,
-    object_id: i64,
-) -> Result<(), sqlx::Error> {
-    let entry = Entry {
-        actor_user_id: Some(who.user_id),
-        actor_email: Some(who.email),
-        action,
-        organisation_id: Some(organisation_id),
-        detail: serde_json::json!({ "id": object_id }),
-        client_ip: who.client_ip,
-    };
-    insert(tx, entry).await
+    record_against(tx, who, who.organisation_id, action, detail).await
 }
 
 /// Records an action of the signed-in caller against `organisation_id` (`None`: no organisation,

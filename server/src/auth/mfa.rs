@@ -392,16 +392,20 @@ async fn check_code(st: &AuthState, user_id: i64, code: &str) -> anyhow::Result<
 /// Counts a code attempt on the pending sign-in *before* the code is checked, in one conditional
 /// UPDATE: parallel guesses on one pending sign-in are counted one by one and only the allowed
 /// number is ever checked (checking first and counting after let a burst of parallel requests all
-/// be checked). `None`: no attempts left, the pending sign-in is over.
+/// be checked). `None`: no attempts left; the pending sign-in is ended.
 async fn reserve_code_attempt(st: &AuthState, p: &Pending) -> Result<Option<i32>, sqlx::Error> {
-    sqlx::query_scalar!(
+    let failures = sqlx::query_scalar!(
         "UPDATE mfa_challenges SET failures = failures + 1
          WHERE token_hash = $1 AND failures < $2 AND expires_at > now() RETURNING failures",
         p.token_hash,
         MAX_FAILURES
     )
     .fetch_optional(&st.db)
-    .await
+    .await?;
+    if failures.is_none() {
+        end(st, p).await?;
+    }
+    Ok(failures)
 }
 
 /// A wrong code (already counted by [`reserve_code_attempt`]): in the audit log, and a failed
@@ -516,7 +520,6 @@ pub async fn verify(State(st): State<AuthState>, req: Request) -> Response {
         };
         let code = form.map(|f| f.code).unwrap_or_default();
         let Some(failures) = reserve_code_attempt(&st, &p).await? else {
-            end(&st, &p).await?;
             return Ok(restart("mfa_failed"));
         };
         match check_code(&st, p.user_id, &code).await? {
@@ -541,7 +544,6 @@ pub async fn confirm_enrolment(State(st): State<AuthState>, req: Request) -> Res
         };
         let code = form.map(|f| f.code).unwrap_or_default();
         let Some(failures) = reserve_code_attempt(&st, &p).await? else {
-            end(&st, &p).await?;
             return Ok(restart("mfa_failed"));
         };
         let sealed = sqlx::query_scalar!(
