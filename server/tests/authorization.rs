@@ -77,6 +77,7 @@ const MATRIX: &[Row] = &[
     row("GET", "/consumption", true),
     row("GET", "/invoices", true),
     row("GET", "/contracts", false),
+    row("GET", "/bill-validation", false),
     row("GET", "/admin", false),
     row("GET", "/account", false),
     row("GET", "/login", false),
@@ -92,6 +93,8 @@ const MATRIX: &[Row] = &[
     row("POST", "/api/invoices/list", false),
     row("POST", "/api/invoices/detail", true),
     row("POST", "/api/contracts/list", false),
+    row("POST", "/api/validation/list", false),
+    row("POST", "/api/validation/invoice", true),
     row("POST", "/api/consumption/points", false),
     row("POST", "/api/consumption/view", true),
     row("POST", "/api/consumption/portfolio", false),
@@ -199,10 +202,15 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             | "/api/admin/overview"
             | "/api/invoices/list"
             | "/api/contracts/list"
+            | "/api/validation/list"
             | "/api/consumption/points"
             | "/api/consumption/portfolio",
             None,
         ) => String::new(),
+        ("/api/validation/invoice", Some(t)) => format!(
+            "invoice_id={}",
+            ids.pick(t, |i| i.own_invoice, |i| i.other_invoice)
+        ),
         ("/api/invoices/detail", Some(t)) => format!(
             "invoice_id={}",
             ids.pick(t, |i| i.own_invoice, |i| i.other_invoice)
@@ -263,16 +271,17 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
             }
         }
         _ if c == Anonymous => S::SEE_OTHER,
-        "/" | "/contracts" | "/account" | "/password" => S::OK,
+        "/" | "/contracts" | "/bill-validation" | "/account" | "/password" => S::OK,
         "/api/me"
         | "/api/login/pending"
         | "/api/sites/list"
         | "/api/invoices/list"
         | "/api/contracts/list"
+        | "/api/validation/list"
         | "/api/consumption/points"
         | "/api/consumption/portfolio" => S::OK,
         "/sites" | "/consumption" | "/invoices" => own_or_404,
-        "/api/sites/detail" | "/api/invoices/detail" | "/api/consumption/view" => own_or_404,
+        "/api/sites/detail" | "/api/invoices/detail" | "/api/validation/invoice" | "/api/consumption/view" => own_or_404,
         "/admin" | "/api/admin/overview" => {
             if c == CustomerUser {
                 S::FORBIDDEN

@@ -10,6 +10,7 @@ mod error;
 pub mod guard;
 pub mod mfa;
 pub mod sites;
+pub mod validation;
 
 #[cfg(feature = "ssr")]
 pub use error::respond;

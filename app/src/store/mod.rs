@@ -9,3 +9,4 @@ pub mod consumption;
 pub mod hh;
 pub mod scope;
 pub mod sites;
+pub mod validation;
