@@ -44,7 +44,9 @@ fn next_month(d: NaiveDate) -> NaiveDate {
 async fn main() -> anyhow::Result<()> {
     let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("set DATABASE_URL"))?;
     let admin = PgPool::connect(&url).await?;
-    admin.execute("DROP DATABASE IF EXISTS portal_bench_bills WITH (FORCE)").await?;
+    admin
+        .execute("DROP DATABASE IF EXISTS portal_bench_bills WITH (FORCE)")
+        .await?;
     admin.execute("CREATE DATABASE portal_bench_bills").await?;
     let opts: PgConnectOptions = url.parse::<PgConnectOptions>()?.database("portal_bench_bills");
     let db = PgPool::connect_with(opts.clone()).await?;
@@ -107,7 +109,10 @@ async fn main() -> anyhow::Result<()> {
                 let date = start + TimeDelta::days(d);
                 for run in ["SF", "R1"] {
                     for (p, t) in all_periods_utc(SettlementDate(date)) {
-                        let kwh = 20.0 + f64::from(p.get()) * 1.5 + (i % 9) as f64 + if run == "R1" { 0.5 } else { 0.0 };
+                        let kwh = 20.0
+                            + f64::from(p.get()) * 1.5
+                            + (i % 9) as f64
+                            + if run == "R1" { 0.5 } else { 0.0 };
                         let ts = t.format("%Y-%m-%dT%H:%M:%SZ");
                         writeln!(f, "{m},AI,{ts},{kwh:.3},A,{run}")?;
                         writeln!(f, "{m},RI,{ts},{:.3},A,{run}", kwh * 0.4)?;
@@ -122,7 +127,10 @@ async fn main() -> anyhow::Result<()> {
     server::import::import_hh(&db, "bench.csv", file, ())
         .await
         .map_err(|e| anyhow::anyhow!(e.report()))?;
-    println!("loaded {values} HH values for {METERS} supply points × 365 days in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "loaded {values} HH values for {METERS} supply points × 365 days in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     std::fs::remove_file(&path)?;
     db.execute("VACUUM ANALYZE").await?;
 
@@ -135,13 +143,29 @@ async fn main() -> anyhow::Result<()> {
     let mut month = start;
     let mut lines = 0usize;
     while month < start + TimeDelta::days(365) {
-        let period = app::domain::billing::BillingPeriod { first_day: month, last_day: next_month(month) - TimeDelta::days(1) };
+        let period = app::domain::billing::BillingPeriod {
+            first_day: month,
+            last_day: next_month(month) - TimeDelta::days(1),
+        };
         let mut tx = scope.begin(&db).await?;
-        let bill = shadow_for_contract(&mut tx, contract, period, &refs).await?.map_err(|e| anyhow::anyhow!(e))?;
+        let bill = shadow_for_contract(&mut tx, contract, period, &refs)
+            .await?
+            .map_err(|e| anyhow::anyhow!(e))?;
         drop(tx);
         lines += bill.lines.len();
         let number = format!("BENCH-{}", month.format("%Y%m"));
-        server::seed::billing::insert_invoice(&db, org, contract, "B-2", &number, period, &bill.lines, bill.net, bill.vat).await?;
+        server::seed::billing::insert_invoice(
+            &db,
+            org,
+            contract,
+            "B-2",
+            &number,
+            period,
+            &bill.lines,
+            bill.net,
+            bill.vat,
+        )
+        .await?;
         month = next_month(month);
     }
     println!("billed 12 invoices, {lines} lines ({METERS} supply points each)");
@@ -155,7 +179,11 @@ async fn main() -> anyhow::Result<()> {
         drop(tx);
         store.push(t.elapsed());
         assert_eq!(checks.len(), 12);
-        assert!(checks.iter().all(|c| c.validation.verdict == Verdict::Ok), "{}", checks[0].validation.summary);
+        assert!(
+            checks.iter().all(|c| c.validation.verdict == Verdict::Ok),
+            "{}",
+            checks[0].validation.summary
+        );
     }
     // 2. The floor: the same HH rows, one raw query, decoded into tuples, nothing computed.
     let mut floor = Vec::new();
@@ -179,11 +207,28 @@ async fn main() -> anyhow::Result<()> {
     let checks = validate_all(&mut tx).await?;
     let mut inputs = Vec::new();
     for c in &checks {
-        let period = app::domain::billing::BillingPeriod { first_day: c.invoice.period_start, last_day: c.invoice.period_end };
-        let tariff = tariff(&mut tx, contract, period, &refs.regulated).await?.map_err(|e| anyhow::anyhow!(e))?;
+        let period = app::domain::billing::BillingPeriod {
+            first_day: c.invoice.period_start,
+            last_day: c.invoice.period_end,
+        };
+        let tariff = tariff(&mut tx, contract, period, &refs.regulated)
+            .await?
+            .map_err(|e| anyhow::anyhow!(e))?;
         let supplies = supplies(&mut tx, contract, period).await?;
-        let billed: Vec<BilledLine> = c.validation.lines.iter().filter_map(|l| l.billed.clone()).collect();
-        inputs.push((period, tariff, supplies, billed, c.invoice.net_pence, c.invoice.vat_pence));
+        let billed: Vec<BilledLine> = c
+            .validation
+            .lines
+            .iter()
+            .filter_map(|l| l.billed.clone())
+            .collect();
+        inputs.push((
+            period,
+            tariff,
+            supplies,
+            billed,
+            c.invoice.net_pence,
+            c.invoice.vat_pence,
+        ));
     }
     drop(tx);
     let mut engine = Vec::new();
@@ -203,8 +248,14 @@ async fn main() -> anyhow::Result<()> {
     }
     let (s, f, e) = (median(store), median(floor), median(engine));
     println!("\n## Bill validation: 12 monthly invoices × {METERS} supply points (1,200 supply-point invoices), median of {REPEATS}");
-    println!("validate_all (store + engine):   {s:>7.3} s   target ≤ 2 s: {}", if s <= 2.0 { "met" } else { "NOT MET" });
-    println!("floor: raw read of the HH rows:  {f:>7.3} s   ({} day-rows)", METERS * 365 * 2);
+    println!(
+        "validate_all (store + engine):   {s:>7.3} s   target ≤ 2 s: {}",
+        if s <= 2.0 { "met" } else { "NOT MET" }
+    );
+    println!(
+        "floor: raw read of the HH rows:  {f:>7.3} s   ({} day-rows)",
+        METERS * 365 * 2
+    );
     println!("validate_all / floor:            {:>7.2}×", s / f);
     println!("engine alone (shadow bills + comparisons, data in memory): {e:.3} s");
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
@@ -215,6 +266,8 @@ async fn main() -> anyhow::Result<()> {
     );
     db.close().await;
     app_db.close().await;
-    admin.execute("DROP DATABASE IF EXISTS portal_bench_bills WITH (FORCE)").await?;
+    admin
+        .execute("DROP DATABASE IF EXISTS portal_bench_bills WITH (FORCE)")
+        .await?;
     Ok(())
 }

@@ -281,7 +281,10 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
         | "/api/consumption/points"
         | "/api/consumption/portfolio" => S::OK,
         "/sites" | "/consumption" | "/invoices" => own_or_404,
-        "/api/sites/detail" | "/api/invoices/detail" | "/api/validation/invoice" | "/api/consumption/view" => own_or_404,
+        "/api/sites/detail"
+        | "/api/invoices/detail"
+        | "/api/validation/invoice"
+        | "/api/consumption/view" => own_or_404,
         "/admin" | "/api/admin/overview" => {
             if c == CustomerUser {
                 S::FORBIDDEN

@@ -165,7 +165,9 @@ pub fn validate(
     let energy = |sp: Option<i64>| -> i64 {
         billed
             .iter()
-            .filter(|l| l.charge_type == ChargeType::Energy.as_str() && (sp.is_none() || l.supply_point_id == sp))
+            .filter(|l| {
+                l.charge_type == ChargeType::Energy.as_str() && (sp.is_none() || l.supply_point_id == sp)
+            })
             .map(|l| l.quantity_milli)
             .sum()
     };
@@ -177,7 +179,10 @@ pub fn validate(
         billed_wh,
         hh_wh,
         within_tolerance: within(billed_wh, hh_wh)
-            && shadow.checks.iter().all(|c| within(energy(Some(c.supply_point_id)), c.hh_wh)),
+            && shadow
+                .checks
+                .iter()
+                .all(|c| within(energy(Some(c.supply_point_id)), c.hh_wh)),
     };
     let vat = totals.whole_invoice.then(|| VatCheck {
         billed: totals.vat,
