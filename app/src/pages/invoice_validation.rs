@@ -117,7 +117,7 @@ fn Checked(v: InvoiceValidationView) -> impl IntoView {
 fn LineTable(lines: Vec<LineCheckView>, testid: &'static str) -> impl IntoView {
     view! {
         <div class="table-wrap">
-            <table class="table" data-testid=testid>
+            <table class="table table--stack" data-testid=testid>
                 <thead><tr>
                     <th scope="col">"Line"</th><th scope="col">"Result"</th><th scope="col">"Why"</th>
                     <th scope="col" class="num">"Billed"</th><th scope="col" class="num">"Shadow bill"</th><th scope="col" class="num">"Difference"</th>
@@ -136,9 +136,9 @@ fn LineTable(lines: Vec<LineCheckView>, testid: &'static str) -> impl IntoView {
                                 <td>{l.charge}<div class="muted small">{detail}</div></td>
                                 <td><span class=outcome_tag(l.outcome)>{l.outcome.label()}</span></td>
                                 <td>{l.reason}{l.basis.filter(|_| flagged).map(|b| view! { <div class="muted small">{format!("Shadow bill: {b}.")}</div> })}</td>
-                                <td class="num">{money(l.billed_pence)}</td>
-                                <td class="num">{money(l.expected_pence)}</td>
-                                <td class="num">{if l.difference_pence == 0 { "—".to_string() } else { Pence(l.difference_pence).to_string() }}</td>
+                                <td class="num" data-label="Billed">{money(l.billed_pence)}</td>
+                                <td class="num" data-label="Shadow bill">{money(l.expected_pence)}</td>
+                                <td class="num" data-label="Difference">{if l.difference_pence == 0 { "—".to_string() } else { Pence(l.difference_pence).to_string() }}</td>
                             </tr>
                         }
                     }).collect_view()}
