@@ -3,8 +3,10 @@
 pub mod aggregate;
 pub mod channel;
 pub mod consumption_range;
+pub mod contract_year;
 pub mod duos;
 pub mod invoice;
+pub mod invoice_filter;
 pub mod mpan;
 pub mod password;
 pub mod role;
