@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::ApiError;
 use crate::domain::contract_year::{Projection, VolumeVerdict};
 use crate::domain::invoice::InvoiceStatus;
-use crate::domain::invoice_filter::{InvoiceFilter, InvoiceFilterInput};
+use crate::domain::invoice_filter::InvoiceFilter;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceSummary {
@@ -62,6 +62,21 @@ pub struct LineGroup {
     pub site_name: Option<String>,
     pub lines: Vec<InvoiceLineView>,
     pub subtotal_pence: i64,
+}
+
+impl LineGroup {
+    /// A line's description under its supply point's heading: without the trailing
+    /// " — MPAN …" that names the supply point again.
+    pub fn label<'a>(&self, line: &'a InvoiceLineView) -> &'a str {
+        match &self.mpan_core {
+            Some(mpan) => line
+                .description
+                .strip_suffix(mpan.as_str())
+                .and_then(|d| d.strip_suffix(" — MPAN "))
+                .unwrap_or(&line.description),
+            None => &line.description,
+        }
+    }
 }
 
 impl InvoiceDetail {
@@ -191,6 +206,7 @@ pub mod ssr {
     use crate::domain::contract_year::{
         days_until, parse_percent_hundredths, project, tolerance_band_wh, verdict,
     };
+    use crate::domain::invoice_filter::InvoiceFilterInput;
     use crate::store::billing::{ContractRecord, InvoiceLineRecord, InvoiceRecord, InvoiceRow};
     use crate::store::contract_usage::ContractUsage;
     use crate::store::scope::ScopedTx;
@@ -358,7 +374,7 @@ pub async fn list_invoices(
         async {
             let (state, who) = super::guard::require()?;
             let mut tx = who.scope.begin(&state.db).await?;
-            let input = InvoiceFilterInput {
+            let input = crate::domain::invoice_filter::InvoiceFilterInput {
                 status,
                 from,
                 to,
@@ -431,4 +447,75 @@ pub async fn list_contracts() -> Result<Vec<ContractView>, ApiError> {
         }
         .await,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(mpan: Option<&str>, description: &str, pence: i64) -> InvoiceLineView {
+        InvoiceLineView {
+            mpan_core: mpan.map(str::to_owned),
+            site_name: mpan.map(|_| "Works".to_owned()),
+            charge_type: "energy".into(),
+            description: description.into(),
+            quantity: "1.000".into(),
+            unit: "kWh".into(),
+            rate_pence: "1.00000".into(),
+            amount_pence: pence,
+        }
+    }
+
+    #[test]
+    fn lines_group_by_supply_point_with_subtotals_and_short_labels() {
+        let summary = InvoiceSummary {
+            id: 1,
+            number: "INV-1".into(),
+            customer: "C".into(),
+            account_number: "A".into(),
+            period_start: String::new(),
+            period_end: String::new(),
+            issued_on: String::new(),
+            due_on: String::new(),
+            status: InvoiceStatus::Paid,
+            net_pence: 1000,
+            vat_pence: 200,
+            total_pence: 1200,
+            sites_net_pence: 0,
+        };
+        let d = InvoiceDetail {
+            invoice: summary,
+            lines: vec![
+                line(
+                    Some("1012345678903"),
+                    "Energy, red rate — MPAN 1012345678903",
+                    100,
+                ),
+                line(
+                    Some("1012345678903"),
+                    "Standing charge, 28 days — MPAN 1012345678903",
+                    50,
+                ),
+                line(
+                    Some("2012345678901"),
+                    "Energy, single rate — MPAN 2012345678901",
+                    7,
+                ),
+                line(None, "Account fee — MPAN of nothing", 3),
+            ],
+            limited_to_sites: true,
+        };
+        let groups = d.groups();
+        assert_eq!(groups.len(), 3);
+        assert_eq!(groups[0].subtotal_pence, 150);
+        assert_eq!(groups[0].label(&groups[0].lines[0]), "Energy, red rate");
+        assert_eq!(groups[1].subtotal_pence, 7);
+        assert_eq!(groups[2].mpan_core, None);
+        assert_eq!(
+            groups[2].label(&groups[2].lines[0]),
+            "Account fee — MPAN of nothing"
+        );
+        assert_eq!(d.sites_net_pence(), 157);
+        assert_eq!(d.account_level_pence(), 3);
+    }
 }

@@ -230,12 +230,12 @@ fn LineGroupRows(group: LineGroup) -> impl IntoView {
     view! {
         <tbody class="line-group">
             <tr class="line-group__head"><th scope="rowgroup" colspan="5">{head}</th></tr>
-            {group.lines.into_iter().map(|l| view! {
+            {group.lines.iter().map(|l| view! {
                 <tr>
-                    <td>{l.description}</td>
-                    <td class="num">{l.quantity}</td>
-                    <td>{l.unit}</td>
-                    <td class="num">{l.rate_pence}</td>
+                    <td>{group.label(l).to_owned()}</td>
+                    <td class="num">{l.quantity.clone()}</td>
+                    <td>{l.unit.clone()}</td>
+                    <td class="num">{l.rate_pence.clone()}</td>
                     <td class="num">{money(l.amount_pence)}</td>
                 </tr>
             }).collect_view()}

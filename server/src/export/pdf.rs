@@ -191,7 +191,7 @@ fn group(l: &mut Layout, g: &LineGroup) {
     l.gap(4.0);
     l.line(BOLD, BODY, &head);
     for line in &g.lines {
-        let desc = wrap(&line.description, COL_DESC_W, BODY);
+        let desc = wrap(g.label(line), COL_DESC_W, BODY);
         l.need(ROW * desc.len() as f32);
         l.y -= ROW;
         let y = l.y;
@@ -248,11 +248,7 @@ pub fn invoice_pdf(d: &InvoiceDetail, limited_sites: Option<&[String]>) -> Vec<u
     let mpans: Vec<&str> = d.lines.iter().filter_map(|l| l.mpan_core.as_deref()).collect();
     let mut mpans_unique = mpans.clone();
     mpans_unique.dedup();
-    let label = if limited {
-        "Supply points (your sites)"
-    } else {
-        "Supply points"
-    };
+    let label = "Supply points";
     let list = if mpans_unique.is_empty() {
         "none on this invoice".to_owned()
     } else {
