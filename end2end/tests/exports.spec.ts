@@ -1,13 +1,15 @@
 import { test, expect } from '@playwright/test';
 import { signIn, USERS, waitForHydration } from './helpers';
 
-// A phone's width, and no JavaScript: the filters are a plain GET form and the downloads plain links.
-test.describe('invoices and contracts on a phone without JavaScript', () => {
-  test.use({ viewport: { width: 390, height: 844 } });
+// A phone's width (after signing in, whose check looks for the desktop user menu), and no
+// JavaScript: the filters are a plain GET form and the downloads plain links.
+const PHONE = { width: 390, height: 844 };
 
+test.describe('invoices and contracts on a phone without JavaScript', () => {
   test('a limited user filters invoices, sees their sites labelled, and downloads CSV and PDF', async ({ page }) => {
     await page.route('**/pkg/*.js', (route) => route.abort());
     await signIn(page, USERS.customerUser, '/login?next=/invoices');
+    await page.setViewportSize(PHONE);
     await expect(page).toHaveURL(/\/invoices$/);
     await expect(page.getByTestId('limited-note')).toBeVisible();
     await expect(page.locator('[data-testid=invoices] thead')).toContainText('Account total (all sites)');
@@ -48,6 +50,7 @@ test.describe('invoices and contracts on a phone without JavaScript', () => {
   test('the contracts page flags the volume above tolerance and shows demand and renewal', async ({ page }) => {
     await page.route('**/pkg/*.js', (route) => route.abort());
     await signIn(page, USERS.customerAdmin, '/login?next=/contracts');
+    await page.setViewportSize(PHONE);
     const castlegate = page.getByTestId('contract').first();
     await expect(castlegate.getByTestId('volume-verdict')).toContainText('Above tolerance');
     await expect(castlegate.getByTestId('renewal')).toContainText('days left');
