@@ -233,13 +233,17 @@ fn LineGroupRows(group: LineGroup) -> impl IntoView {
             {group.lines.iter().map(|l| view! {
                 <tr>
                     <td>{group.label(l).to_owned()}</td>
-                    <td class="num">{l.quantity.clone()}</td>
-                    <td>{l.unit.clone()}</td>
-                    <td class="num">{l.rate_pence.clone()}</td>
+                    <td class="num">
+                        {l.quantity.clone()}
+                        // On a phone the unit and rate columns fold into the quantity.
+                        <span class="fold">{format!(" {} @ {}p", l.unit, l.rate_pence)}</span>
+                    </td>
+                    <td class="col-wide">{l.unit.clone()}</td>
+                    <td class="num col-wide">{l.rate_pence.clone()}</td>
                     <td class="num">{money(l.amount_pence)}</td>
                 </tr>
             }).collect_view()}
-            <tr class="line-group__subtotal"><td colspan="4">{subtotal}</td><td class="num">{money(group.subtotal_pence)}</td></tr>
+            <tr class="line-group__subtotal"><td colspan="2">{subtotal}</td><td class="col-wide"></td><td class="col-wide"></td><td class="num">{money(group.subtotal_pence)}</td></tr>
         </tbody>
     }
 }
@@ -291,22 +295,22 @@ fn InvoiceLines(detail: InvoiceDetail) -> impl IntoView {
             <div class="table-wrap">
                 <table class="table table--lines">
                     <thead><tr>
-                        <th scope="col">"Charge"</th><th scope="col" class="num">"Quantity"</th><th scope="col">"Unit"</th>
-                        <th scope="col" class="num">"Rate (p)"</th><th scope="col" class="num">"Amount"</th>
+                        <th scope="col">"Charge"</th><th scope="col" class="num">"Quantity"</th><th scope="col" class="col-wide">"Unit"</th>
+                        <th scope="col" class="num col-wide">"Rate (p)"</th><th scope="col" class="num">"Amount"</th>
                     </tr></thead>
                     {groups.into_iter().map(|group| view! { <LineGroupRows group /> }).collect_view()}
                     <tfoot>
                         {if limited {
                             view! {
-                                <tr><td colspan="4">"Your sites' subtotal (net)"</td><td class="num"><strong>{money(sites_net)}</strong></td></tr>
+                                <tr><td colspan="2">"Your sites' subtotal (net)"</td><td class="col-wide"></td><td class="col-wide"></td><td class="num"><strong>{money(sites_net)}</strong></td></tr>
                                 {(account_level != 0).then(|| view! {
-                                    <tr><td colspan="4">"Account-level charges (net)"</td><td class="num">{money(account_level)}</td></tr>
+                                    <tr><td colspan="2">"Account-level charges (net)"</td><td class="col-wide"></td><td class="col-wide"></td><td class="num">{money(account_level)}</td></tr>
                                 })}
-                                <tr><td colspan="4">"Account total (all sites), incl. VAT"</td><td class="num">{money(invoice.total_pence)}</td></tr>
+                                <tr><td colspan="2">"Account total (all sites), incl. VAT"</td><td class="col-wide"></td><td class="col-wide"></td><td class="num">{money(invoice.total_pence)}</td></tr>
                             }.into_any()
                         } else {
                             view! {
-                                <tr><td colspan="4">"Lines shown"</td><td class="num"><strong>{money(lines_total)}</strong></td></tr>
+                                <tr><td colspan="2">"Lines shown"</td><td class="col-wide"></td><td class="col-wide"></td><td class="num"><strong>{money(lines_total)}</strong></td></tr>
                             }.into_any()
                         }}
                     </tfoot>
