@@ -57,6 +57,16 @@ test.describe('invoices and contracts on a phone without JavaScript', () => {
     await expect(castlegate.getByTestId('max-demand').locator('tbody tr')).toHaveCount(7);
     await page.screenshot({ path: 'screenshots/contracts-390.png', fullPage: true });
   });
+
+  test("a limited user's contract volume is their sites', not set against the whole contract", async ({ page }) => {
+    await page.route('**/pkg/*.js', (route) => route.abort());
+    await signIn(page, USERS.customerUser, '/login?next=/contracts');
+    await page.setViewportSize(PHONE);
+    const contract = page.getByTestId('contract').first();
+    await expect(contract.getByTestId('contract-volume')).toContainText('your sites only');
+    await expect(contract.getByTestId('volume-verdict')).toHaveCount(0);
+    await expect(contract.getByTestId('max-demand').locator('tbody tr')).toHaveCount(3);
+  });
 });
 
 test('a bad filter explains itself, and the form still works once hydrated', async ({ page }) => {

@@ -136,7 +136,26 @@ fn Volume(usage: UsageView, annual_kwh: i64) -> impl IntoView {
         return view! { <p class="muted">"No consumption data yet for this contract's supply points."</p> }
             .into_any();
     };
-    let year = format!("Contract year {} – {}", usage.year_start, usage.year_end);
+    // A user limited to some sites sees their supply points' volume only: labelled so, and not
+    // set against the whole contract's volume.
+    let partial = usage.band_kwh.is_none();
+    let year = if partial {
+        format!(
+            "Contract year {} – {}: your sites only",
+            usage.year_start, usage.year_end
+        )
+    } else {
+        format!("Contract year {} – {}", usage.year_start, usage.year_end)
+    };
+    let (consumed_label, projected_label, last_label) = if partial {
+        (
+            "Your sites to date",
+            "Your sites, projected",
+            "Your sites, last 12 months",
+        )
+    } else {
+        ("Consumed to date", "Projected for the year", "Last 12 months")
+    };
     let verdict = usage.verdict.map(|v| {
         let detail = match (v, usage.band_kwh) {
             (VolumeVerdict::Above, Some((_, hi))) => {
@@ -155,7 +174,7 @@ fn Volume(usage: UsageView, annual_kwh: i64) -> impl IntoView {
     });
     let band = match usage.band_kwh {
         Some((lo, hi)) => format!("{} to {}", mwh(lo), mwh(hi)),
-        None => "not compared: you see only some of the contract's supply points, and the contracted volume covers them all".to_owned(),
+        None => "not compared, as you see only some of the contract's supply points and the contracted volume covers them all".to_owned(),
     };
     let meter_max = usage
         .band_kwh
@@ -166,14 +185,16 @@ fn Volume(usage: UsageView, annual_kwh: i64) -> impl IntoView {
         <div class="volume" data-testid="contract-volume">
             <h3>{year}</h3>
             <dl class="facts">
-                <div><dt>"Consumed to date"</dt><dd data-testid="consumed">{mwh(usage.consumed_kwh)}</dd></div>
-                <div><dt>"Projected for the year"</dt><dd data-testid="projected">{mwh(usage.projected_kwh)}</dd></div>
-                <div><dt>"Contracted"</dt><dd>{mwh(annual_kwh)}</dd></div>
-                <div><dt>"Last 12 months"</dt><dd data-testid="last-12-months">{mwh(usage.last_12_months_kwh)}</dd></div>
+                <div><dt>{consumed_label}</dt><dd data-testid="consumed">{mwh(usage.consumed_kwh)}</dd></div>
+                <div><dt>{projected_label}</dt><dd data-testid="projected">{mwh(usage.projected_kwh)}</dd></div>
+                <div><dt>"Contracted (whole contract)"</dt><dd>{mwh(annual_kwh)}</dd></div>
+                <div><dt>{last_label}</dt><dd data-testid="last-12-months">{mwh(usage.last_12_months_kwh)}</dd></div>
             </dl>
-            <meter class="meter meter--volume" min="0" max=meter_max.to_string() value=usage.projected_kwh.to_string()
-                low=usage.band_kwh.map(|(lo, _)| lo.to_string()) high=usage.band_kwh.map(|(_, hi)| hi.to_string())
-                aria-label="Projected volume against the tolerance band"></meter>
+            {(!partial).then(|| view! {
+                <meter class="meter meter--volume" min="0" max=meter_max.to_string() value=usage.projected_kwh.to_string()
+                    low=usage.band_kwh.map(|(lo, _)| lo.to_string()) high=usage.band_kwh.map(|(_, hi)| hi.to_string())
+                    aria-label="Projected volume against the tolerance band"></meter>
+            })}
             <p class="muted small">{format!("Tolerance band: {band}. Data to {until}. {}", usage.projection.explain())}</p>
             {verdict}
         </div>
