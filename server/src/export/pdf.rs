@@ -357,6 +357,72 @@ fn write(pages: Vec<Content>, title: &str) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    fn detail(lines: usize, limited: bool) -> InvoiceDetail {
+        use app::api::billing::{InvoiceLineView, InvoiceSummary};
+        use app::domain::invoice::InvoiceStatus;
+        let line = |i: usize| InvoiceLineView {
+            mpan_core: Some(format!("10{:011}", i / 10)),
+            site_name: Some("Works".into()),
+            charge_type: "energy".into(),
+            description: format!(
+                "Energy, line {i} with a description long enough to wrap onto a second line"
+            ),
+            quantity: "1.000".into(),
+            unit: "kWh".into(),
+            rate_pence: "100.00000".into(),
+            amount_pence: 100,
+        };
+        let n = i64::try_from(lines).unwrap();
+        InvoiceDetail {
+            invoice: InvoiceSummary {
+                id: 1,
+                number: "INV-LONG".into(),
+                customer: "C".into(),
+                account_number: "A".into(),
+                period_start: "01 Jan 2026".into(),
+                period_end: "31 Jan 2026".into(),
+                issued_on: "07 Feb 2026".into(),
+                due_on: "09 Mar 2026".into(),
+                status: InvoiceStatus::Issued,
+                net_pence: n * 100 + 5,
+                vat_pence: 20,
+                total_pence: n * 100 + 25,
+                sites_net_pence: n * 100,
+            },
+            lines: (0..lines).map(line).collect(),
+            limited_to_sites: limited,
+        }
+    }
+
+    fn read_back(pdf: &[u8]) -> (usize, String) {
+        let doc = lopdf::Document::load_mem(pdf).unwrap();
+        let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+        (pages.len(), doc.extract_text(&pages).unwrap())
+    }
+
+    #[test]
+    fn long_invoices_run_onto_numbered_pages_with_every_line() {
+        let (pages, text) = read_back(&invoice_pdf(&detail(120, false), None));
+        assert!(pages >= 3, "{pages} pages");
+        assert!(text.contains(&format!("Page {pages} of {pages}")));
+        assert!(text.contains("Energy, line 0 ") && text.contains("Energy, line 119 "));
+        assert!(text.contains("Subtotal MPAN 1000000000011"));
+        assert!(text.contains("£120.25"), "the total on the last page");
+    }
+
+    #[test]
+    fn a_limited_reader_gets_their_subtotal_and_the_account_total_labelled() {
+        let sites = ["Works".to_owned()];
+        let (_, text) = read_back(&invoice_pdf(&detail(3, true), Some(&sites)));
+        assert!(text.contains("You see the lines of your sites only (Works)"));
+        assert!(text.contains("Your sites' subtotal (net)"));
+        assert!(text.contains("Account total (all sites)"));
+        assert!(text.contains("£3.00") && text.contains("£3.25"));
+        let (_, text) = read_back(&invoice_pdf(&detail(3, false), None));
+        assert!(!text.contains("Your sites"));
+        assert!(text.contains("Total"));
+    }
+
     #[test]
     fn text_is_win_ansi_encoded() {
         assert_eq!(win_ansi("£1 — a·b × c"), b"\xa31 \x97 a\xb7b \xd7 c".to_vec());
