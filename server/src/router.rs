@@ -10,7 +10,7 @@ use leptos_axum::{file_and_error_handler_with_context, generate_route_list, Lept
 use crate::auth::middleware::{authenticate, AuthState};
 use crate::auth::{handlers, mfa};
 use crate::config::Config;
-use crate::{auth, health, layers};
+use crate::{auth, export, health, layers};
 
 /// A route outside Leptos (pages and server fns come from `app`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,11 +24,14 @@ pub enum PlainRoute {
     MfaContinue,
     MfaSetup,
     MfaRemove,
+    InvoicePdf,
+    InvoicesCsv,
+    InvoiceLinesCsv,
 }
 
 /// Every plain route: `app()` mounts exactly these (the match below has an arm for each), and the
 /// authorisation matrix compares its rows with this list, so neither can drift from the router.
-pub const PLAIN_ROUTES: [PlainRoute; 9] = [
+pub const PLAIN_ROUTES: [PlainRoute; 12] = [
     PlainRoute::Healthz,
     PlainRoute::Login,
     PlainRoute::Logout,
@@ -38,6 +41,9 @@ pub const PLAIN_ROUTES: [PlainRoute; 9] = [
     PlainRoute::MfaContinue,
     PlainRoute::MfaSetup,
     PlainRoute::MfaRemove,
+    PlainRoute::InvoicePdf,
+    PlainRoute::InvoicesCsv,
+    PlainRoute::InvoiceLinesCsv,
 ];
 
 impl PlainRoute {
@@ -52,12 +58,18 @@ impl PlainRoute {
             PlainRoute::MfaContinue => "/auth/mfa/continue",
             PlainRoute::MfaSetup => "/auth/mfa/setup",
             PlainRoute::MfaRemove => "/auth/mfa/remove",
+            PlainRoute::InvoicePdf => "/invoices/{id}/pdf",
+            PlainRoute::InvoicesCsv => "/invoices/export.csv",
+            PlainRoute::InvoiceLinesCsv => "/invoices/lines.csv",
         }
     }
 
     pub const fn method(self) -> Method {
         match self {
-            PlainRoute::Healthz => Method::GET,
+            PlainRoute::Healthz
+            | PlainRoute::InvoicePdf
+            | PlainRoute::InvoicesCsv
+            | PlainRoute::InvoiceLinesCsv => Method::GET,
             PlainRoute::Login
             | PlainRoute::Logout
             | PlainRoute::ChangePassword
@@ -107,6 +119,9 @@ pub fn app(state: AppState, config: &Config) -> Router {
             }
             PlainRoute::MfaSetup => auth_routes = auth_routes.route(path, on(filter, mfa::setup)),
             PlainRoute::MfaRemove => auth_routes = auth_routes.route(path, on(filter, mfa::remove)),
+            PlainRoute::InvoicePdf => plain = plain.route(path, on(filter, export::invoice_pdf)),
+            PlainRoute::InvoicesCsv => plain = plain.route(path, on(filter, export::invoices_csv)),
+            PlainRoute::InvoiceLinesCsv => plain = plain.route(path, on(filter, export::invoice_lines_csv)),
         }
     }
     let router = plain

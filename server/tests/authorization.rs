@@ -116,7 +116,16 @@ const MATRIX: &[Row] = &[
     row("POST", "/auth/mfa/continue", false),
     row("POST", "/auth/mfa/setup", false),
     row("POST", "/auth/mfa/remove", false),
+    // Invoices to take away: the PDF names an invoice; the CSVs name a site in their filter.
+    row("GET", "/invoices/{id}/pdf", true),
+    row("GET", "/invoices/export.csv", true),
+    row("GET", "/invoices/lines.csv", true),
 ];
+
+/// Downloads (plain routes): a refused one answers with a plain-text reason, not a page.
+fn is_download(path: &str) -> bool {
+    path.starts_with("/invoices/")
+}
 
 /// Rows whose success ends the caller's sessions: run after every other row of the caller.
 fn ends_sessions(row: &Row) -> bool {
@@ -188,6 +197,14 @@ fn page_uri(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
         "/invoices" => format!(
             "/invoices?invoice={}",
             ids.pick(t, |i| i.own_invoice, |i| i.other_invoice)
+        ),
+        "/invoices/{id}/pdf" => format!(
+            "/invoices/{}/pdf",
+            ids.pick(t, |i| i.own_invoice, |i| i.other_invoice)
+        ),
+        "/invoices/export.csv" | "/invoices/lines.csv" => format!(
+            "{path}?status=issued&site={}",
+            ids.pick(t, |i| i.own_site, |i| i.other_site)
         ),
         other => panic!("no tenant link for page {other}: add it to the matrix"),
     }
@@ -285,6 +302,7 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
         | "/api/invoices/detail"
         | "/api/validation/invoice"
         | "/api/consumption/view" => own_or_404,
+        "/invoices/{id}/pdf" | "/invoices/export.csv" | "/invoices/lines.csv" => own_or_404,
         "/admin" | "/api/admin/overview" => {
             if c == CustomerUser {
                 S::FORBIDDEN
@@ -555,7 +573,15 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
                     call_as(&app, row.path, &server_fn_body(row.path, t, &ids), cookie).await
                 };
                 assert_eq!(res.status, want, "{what}: {}", res.body);
-                if row.method == "GET" && t.is_some() && caller != Caller::Anonymous {
+                let refused = t == Some(Tenant::Other) && !caller.sees_every_tenant();
+                if is_download(row.path) && caller != Caller::Anonymous && refused {
+                    assert_eq!(
+                        res.body, "Not found.",
+                        "{what}: a refused download says only that"
+                    );
+                }
+                if row.method == "GET" && t.is_some() && caller != Caller::Anonymous && !is_download(row.path)
+                {
                     let hidden = t == Some(Tenant::Other) && !caller.sees_every_tenant();
                     assert_eq!(
                         res.body.contains(NOT_FOUND_NOTICE),

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod audit;
 pub mod billing;
 pub mod consumption;
+pub mod contract_usage;
 pub mod hh;
 pub mod scope;
 pub mod sites;
