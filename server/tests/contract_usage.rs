@@ -57,9 +57,9 @@ async fn fixture(db: &PgPool) -> Fixture {
     let contract: i64 = sqlx::query_scalar(
         "INSERT INTO contracts (organisation_id, reference, starts_on, ends_on, rate_structure,
              standing_charge_p_per_day, capacity_charge_p_per_kva_day, excess_capacity_p_per_kva_day,
-             reactive_p_per_kvarh, ccl_p_per_kwh, vat_rate_percent, annual_volume_kwh, volume_tolerance_percent,
+             reactive_p_per_kvarh, vat_rate_percent, annual_volume_kwh, volume_tolerance_percent,
              third_party_costs)
-         VALUES ($1, 'T-CONTRACT', '2025-04-01', '2027-03-31', 'flat', 100, 5, 10, 0.5, 0.775, 20, 100000, 10,
+         VALUES ($1, 'T-CONTRACT', '2025-04-01', '2027-03-31', 'flat', 100, 5, 10, 0.5, 20, 100000, 10,
                  'pass_through')
          RETURNING id",
     )
