@@ -5,6 +5,7 @@ pub mod channel;
 pub mod consumption_range;
 pub mod duos;
 pub mod invoice;
+pub mod invoice_query;
 pub mod mpan;
 pub mod password;
 pub mod role;
