@@ -6,6 +6,8 @@ pub mod analytics;
 pub mod audit;
 pub mod billing;
 pub mod consumption;
+pub mod credit;
 pub mod hh;
+pub mod queries;
 pub mod scope;
 pub mod sites;
