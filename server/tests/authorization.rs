@@ -208,8 +208,10 @@ async fn queries_on(db: &PgPool, invoice: i64, n: usize) -> Vec<i64> {
     ids
 }
 
-static NEXT_RESOLVE: [std::sync::atomic::AtomicUsize; 2] =
-    [std::sync::atomic::AtomicUsize::new(0), std::sync::atomic::AtomicUsize::new(0)];
+static NEXT_RESOLVE: [std::sync::atomic::AtomicUsize; 2] = [
+    std::sync::atomic::AtomicUsize::new(0),
+    std::sync::atomic::AtomicUsize::new(0),
+];
 
 /// The next query of the tenant's pool for the resolve row.
 fn next_to_resolve(ids: &Ids, t: Tenant) -> i64 {

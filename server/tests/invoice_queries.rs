@@ -141,8 +141,14 @@ async fn fixture(db: PgPool) -> Fixture {
     )
     .await;
     let river_point = point_at(&db, "Riverside Leisure Centre").await;
-    let (riverside_invoice, _) =
-        invoice_with_lines(&db, riverside, "INV-RL-1", "issued", &[(Some(river_point), 9_999)]).await;
+    let (riverside_invoice, _) = invoice_with_lines(
+        &db,
+        riverside,
+        "INV-RL-1",
+        "issued",
+        &[(Some(river_point), 9_999)],
+    )
+    .await;
     let granted = vec![
         site_id(&db, "Felixstowe Cold Store").await,
         site_id(&db, "Leicester Works").await,
@@ -165,7 +171,13 @@ async fn fixture(db: PgPool) -> Fixture {
         whole: Scope::organisations(vec![castlegate]),
         restricted: Scope::organisations(vec![castlegate]).with_sites(granted),
         riverside: Scope::organisations(vec![riverside]),
-        admin: person(CUSTOMER_ADMIN, "Facilities", Role::CustomerAdmin, Some(castlegate)).await,
+        admin: person(
+            CUSTOMER_ADMIN,
+            "Facilities",
+            Role::CustomerAdmin,
+            Some(castlegate),
+        )
+        .await,
         user: person(CUSTOMER_USER, "Energy", Role::CustomerUser, Some(castlegate)).await,
         manager: person(ACCOUNT_MANAGER, "Account Manager", Role::AccountManager, None).await,
         invoice,
@@ -208,14 +220,26 @@ async fn a_query_is_raised_answered_and_explained_and_the_invoice_goes_back(db: 
     let f = fixture(db).await;
     let mut tx = f.whole.begin(&f.app).await.unwrap();
     let whole = done(
-        queries::raise(&mut tx, f.admin.by(), f.invoice, None, "Why 31 days of standing charge?")
-            .await
-            .unwrap(),
+        queries::raise(
+            &mut tx,
+            f.admin.by(),
+            f.invoice,
+            None,
+            "Why 31 days of standing charge?",
+        )
+        .await
+        .unwrap(),
     );
     let on_line = done(
-        queries::raise(&mut tx, f.admin.by(), f.invoice, Some(f.felixstowe_line), "Red band looks high.")
-            .await
-            .unwrap(),
+        queries::raise(
+            &mut tx,
+            f.admin.by(),
+            f.invoice,
+            Some(f.felixstowe_line),
+            "Red band looks high.",
+        )
+        .await
+        .unwrap(),
     );
     tx.commit().await.unwrap();
     assert_eq!(
@@ -236,9 +260,14 @@ async fn a_query_is_raised_answered_and_explained_and_the_invoice_goes_back(db: 
             .unwrap(),
     );
     done(
-        queries::explain(&mut tx, f.manager.by(), whole, "The period has 28 days; see the re-bill.")
-            .await
-            .unwrap(),
+        queries::explain(
+            &mut tx,
+            f.manager.by(),
+            whole,
+            "The period has 28 days; see the re-bill.",
+        )
+        .await
+        .unwrap(),
     );
     tx.commit().await.unwrap();
     assert_eq!(
@@ -262,9 +291,16 @@ async fn a_query_is_raised_answered_and_explained_and_the_invoice_goes_back(db: 
         vec![(on_line, QueryStatus::Open), (whole, QueryStatus::Explained)],
         "open first, then resolved"
     );
-    assert_eq!(found[0].amount_pence, 51_800, "a line query shows the line's amount");
+    assert_eq!(
+        found[0].amount_pence, 51_800,
+        "a line query shows the line's amount"
+    );
     assert_eq!(found[0].line_description.as_deref(), Some("Line 1"));
-    assert_eq!(found[1].amount_pence, 66_645 + 13_329, "a whole-invoice query shows the total");
+    assert_eq!(
+        found[1].amount_pence,
+        66_645 + 13_329,
+        "a whole-invoice query shows the total"
+    );
     assert_eq!(found[1].raised_by, "Facilities");
     assert_eq!(found[1].messages, 4);
     let thread = queries::messages(&mut tx, &[whole]).await.unwrap();
@@ -283,11 +319,15 @@ async fn a_query_is_raised_answered_and_explained_and_the_invoice_goes_back(db: 
     assert_eq!(thread[0].body, "Why 31 days of standing charge?");
     // Nothing more on a resolved query.
     assert_eq!(
-        queries::reply(&mut tx, f.admin.by(), whole, "One more thing").await.unwrap(),
+        queries::reply(&mut tx, f.admin.by(), whole, "One more thing")
+            .await
+            .unwrap(),
         Outcome::Refused(Refusal::Closed)
     );
     assert_eq!(
-        queries::explain(&mut tx, f.manager.by(), whole, "Again").await.unwrap(),
+        queries::explain(&mut tx, f.manager.by(), whole, "Again")
+            .await
+            .unwrap(),
         Outcome::Refused(Refusal::Closed)
     );
     done(
@@ -315,7 +355,10 @@ async fn a_query_is_raised_answered_and_explained_and_the_invoice_goes_back(db: 
             "invoice_query.resolved",
         ]
     );
-    assert!(entries.iter().all(|e| e.1 == Some(f.castlegate)), "against the customer");
+    assert!(
+        entries.iter().all(|e| e.1 == Some(f.castlegate)),
+        "against the customer"
+    );
     assert_eq!(entries[1].2["line_id"], f.felixstowe_line);
     assert_eq!(entries[4].2["resolution"], "explained");
 }
@@ -329,7 +372,7 @@ fn corrected(f: &Fixture) -> Vec<CorrectedLine> {
             description: "Standing charge, 28 days".into(),
             quantity_milli: 28_000,
             unit: "day".into(),
-            rate_e4: 1_850_000,
+            rate_e5: 18_500_000,
             amount: Pence(5_180),
         },
         CorrectedLine {
@@ -338,7 +381,7 @@ fn corrected(f: &Fixture) -> Vec<CorrectedLine> {
             description: "Energy, red rate".into(),
             quantity_milli: 1_234_567,
             unit: "kWh".into(),
-            rate_e4: 384_120,
+            rate_e5: 3_841_200,
             amount: Pence(47_422),
         },
         CorrectedLine {
@@ -347,7 +390,7 @@ fn corrected(f: &Fixture) -> Vec<CorrectedLine> {
             description: "Account charge".into(),
             quantity_milli: 1_000,
             unit: "month".into(),
-            rate_e4: 25_000_000,
+            rate_e5: 250_000_000,
             amount: Pence(2_500),
         },
     ]
@@ -384,9 +427,15 @@ async fn crediting_issues_a_credit_note_and_a_rebill_whose_totals_reconcile(db: 
     let f = fixture(db).await;
     let mut tx = f.whole.begin(&f.app).await.unwrap();
     let q = done(
-        queries::raise(&mut tx, f.admin.by(), f.invoice, Some(f.felixstowe_line), "Standing charge for 31 days?")
-            .await
-            .unwrap(),
+        queries::raise(
+            &mut tx,
+            f.admin.by(),
+            f.invoice,
+            Some(f.felixstowe_line),
+            "Standing charge for 31 days?",
+        )
+        .await
+        .unwrap(),
     );
     tx.commit().await.unwrap();
 
@@ -422,21 +471,38 @@ async fn crediting_issues_a_credit_note_and_a_rebill_whose_totals_reconcile(db: 
     assert_eq!(original.3, "credited");
     assert_eq!(status_of(&f.db, f.invoice).await.1, None);
     // Original + credit note = 0, figure by figure; the credit note references the invoice.
-    assert_eq!((original.0 + note.0, original.1 + note.1, original.2 + note.2), (0, 0, 0));
+    assert_eq!(
+        (original.0 + note.0, original.1 + note.1, original.2 + note.2),
+        (0, 0, 0)
+    );
     assert_eq!(note.2, -79_974);
-    assert_eq!((note.3.as_str(), note.4, note.5), ("issued", Some(f.invoice), None));
+    assert_eq!(
+        (note.3.as_str(), note.4, note.5),
+        ("issued", Some(f.invoice), None)
+    );
     let note_lines = lines_of(&f.db, c.credit_note_id).await;
     let original_lines = lines_of(&f.db, f.invoice).await;
     assert_eq!(note_lines.len(), original_lines.len());
-    assert_eq!(note_lines.iter().map(|l| l.4).sum::<i64>(), note.0, "credit note lines = its net");
+    assert_eq!(
+        note_lines.iter().map(|l| l.4).sum::<i64>(),
+        note.0,
+        "credit note lines = its net"
+    );
     for (n, o) in note_lines.iter().zip(&original_lines) {
-        assert_eq!((n.0, &n.1, &n.3, n.4), (o.0, &o.1, &o.3, -o.4), "each line reversed");
+        assert_eq!(
+            (n.0, &n.1, &n.3, n.4),
+            (o.0, &o.1, &o.3, -o.4),
+            "each line reversed"
+        );
         assert_eq!(n.2, format!("-{}", o.2), "quantity reversed");
     }
     // The re-bill: its lines are the corrected ones, net their sum, total net + VAT.
     assert_eq!(rebill.0, 5_180 + 47_422 + 2_500);
     assert_eq!((rebill.1, rebill.2), (11_020, rebill.0 + 11_020));
-    assert_eq!((rebill.3.as_str(), rebill.4, rebill.5), ("issued", None, Some(f.invoice)));
+    assert_eq!(
+        (rebill.3.as_str(), rebill.4, rebill.5),
+        ("issued", None, Some(f.invoice))
+    );
     assert_eq!(
         c.rebill,
         Totals::new(Pence(rebill.0), Pence(rebill.1)),
@@ -446,8 +512,20 @@ async fn crediting_issues_a_credit_note_and_a_rebill_whose_totals_reconcile(db: 
     assert_eq!(
         lines_of(&f.db, c.rebill_id).await,
         vec![
-            (Some(f.felixstowe_point), "standing_charge".into(), "28.000".into(), "185.00000".into(), 5_180),
-            (Some(f.felixstowe_point), "energy".into(), "1234.567".into(), "38.41200".into(), 47_422),
+            (
+                Some(f.felixstowe_point),
+                "standing_charge".into(),
+                "28.000".into(),
+                "185.00000".into(),
+                5_180
+            ),
+            (
+                Some(f.felixstowe_point),
+                "energy".into(),
+                "1234.567".into(),
+                "38.41200".into(),
+                47_422
+            ),
             (None, "account".into(), "1.000".into(), "2500.00000".into(), 2_500),
         ]
     );
@@ -462,12 +540,21 @@ async fn crediting_issues_a_credit_note_and_a_rebill_whose_totals_reconcile(db: 
     // The query is resolved with both documents; a credited invoice and a credit note cannot be
     // queried, and nothing can be credited twice.
     let mut tx = f.whole.begin(&f.app).await.unwrap();
-    let found = queries::find(&mut tx, Filter { query_id: Some(q), ..Filter::default() })
-        .await
-        .unwrap();
+    let found = queries::find(
+        &mut tx,
+        Filter {
+            query_id: Some(q),
+            ..Filter::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(found[0].status, QueryStatus::Credited);
     assert_eq!(found[0].invoice_status, InvoiceStatus::Credited);
-    assert_eq!(found[0].credit_note_number.as_deref(), Some("CN-NGE-100234-202602"));
+    assert_eq!(
+        found[0].credit_note_number.as_deref(),
+        Some("CN-NGE-100234-202602")
+    );
     assert_eq!(found[0].rebill_id, Some(c.rebill_id));
     assert_eq!(
         credit::credit_and_rebill(&mut tx, f.manager.by(), q, "again", Rebill { lines: &lines, vat })
@@ -476,11 +563,15 @@ async fn crediting_issues_a_credit_note_and_a_rebill_whose_totals_reconcile(db: 
         Outcome::Refused(Refusal::Closed)
     );
     assert_eq!(
-        queries::raise(&mut tx, f.admin.by(), f.invoice, None, "Still wrong").await.unwrap(),
+        queries::raise(&mut tx, f.admin.by(), f.invoice, None, "Still wrong")
+            .await
+            .unwrap(),
         Outcome::Refused(Refusal::AlreadyCredited)
     );
     assert_eq!(
-        queries::raise(&mut tx, f.admin.by(), c.credit_note_id, None, "What is this?").await.unwrap(),
+        queries::raise(&mut tx, f.admin.by(), c.credit_note_id, None, "What is this?")
+            .await
+            .unwrap(),
         Outcome::Refused(Refusal::CreditNote)
     );
     // The re-bill itself can be queried (and would be re-billed as -R2).
@@ -518,11 +609,21 @@ async fn a_restricted_user_sees_and_raises_queries_on_their_sites_only(db: PgPoo
         .iter()
         .map(|l| l.id)
         .collect();
-    assert_eq!(options, vec![f.felixstowe_line, f.account_line], "not Castlegate House's line");
+    assert_eq!(
+        options,
+        vec![f.felixstowe_line, f.account_line],
+        "not Castlegate House's line"
+    );
     let own = done(
-        queries::raise(&mut tx, f.user.by(), f.invoice, Some(f.felixstowe_line), "Cold store red band?")
-            .await
-            .unwrap(),
+        queries::raise(
+            &mut tx,
+            f.user.by(),
+            f.invoice,
+            Some(f.felixstowe_line),
+            "Cold store red band?",
+        )
+        .await
+        .unwrap(),
     );
     assert_eq!(
         queries::raise(&mut tx, f.user.by(), f.invoice, Some(f.house_line), "Not mine")
@@ -542,9 +643,15 @@ async fn a_restricted_user_sees_and_raises_queries_on_their_sites_only(db: PgPoo
     // The admin queries the Castlegate House line and the whole invoice.
     let mut tx = f.whole.begin(&f.app).await.unwrap();
     let house = done(
-        queries::raise(&mut tx, f.admin.by(), f.invoice, Some(f.house_line), "Office capacity?")
-            .await
-            .unwrap(),
+        queries::raise(
+            &mut tx,
+            f.admin.by(),
+            f.invoice,
+            Some(f.house_line),
+            "Office capacity?",
+        )
+        .await
+        .unwrap(),
     );
     let whole = done(
         queries::raise(&mut tx, f.admin.by(), f.invoice, None, "Overall")
@@ -561,10 +668,16 @@ async fn a_restricted_user_sees_and_raises_queries_on_their_sites_only(db: PgPoo
         .iter()
         .map(|q| q.id)
         .collect();
-    assert_eq!(seen, vec![own, whole], "their line's query and the whole invoice's");
+    assert_eq!(
+        seen,
+        vec![own, whole],
+        "their line's query and the whole invoice's"
+    );
     assert!(queries::messages(&mut tx, &[house]).await.unwrap().is_empty());
     assert_eq!(
-        queries::reply(&mut tx, f.user.by(), house, "Can I see it?").await.unwrap(),
+        queries::reply(&mut tx, f.user.by(), house, "Can I see it?")
+            .await
+            .unwrap(),
         Outcome::NotFound
     );
     done(
@@ -605,12 +718,20 @@ async fn the_other_tenant_cannot_see_or_touch_a_query(db: PgPool) {
         organisation_id: Some(org(&f.db, "Riverside Leisure Ltd").await),
     };
     let mut tx = f.riverside.begin(&f.app).await.unwrap();
-    assert!(queries::find(&mut tx, Filter::default()).await.unwrap().is_empty());
+    assert!(queries::find(&mut tx, Filter::default())
+        .await
+        .unwrap()
+        .is_empty());
     assert!(queries::messages(&mut tx, &[q]).await.unwrap().is_empty());
     assert_eq!(queries::invoice_head(&mut tx, f.invoice).await.unwrap(), None);
-    assert!(queries::line_options(&mut tx, f.invoice).await.unwrap().is_empty());
+    assert!(queries::line_options(&mut tx, f.invoice)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(
-        queries::raise(&mut tx, other.by(), f.invoice, None, "Theirs").await.unwrap(),
+        queries::raise(&mut tx, other.by(), f.invoice, None, "Theirs")
+            .await
+            .unwrap(),
         Outcome::NotFound
     );
     assert_eq!(
@@ -623,9 +744,18 @@ async fn the_other_tenant_cannot_see_or_touch_a_query(db: PgPool) {
     );
     let lines = corrected(&f);
     assert_eq!(
-        credit::credit_and_rebill(&mut tx, other.by(), q, "Done", Rebill { lines: &lines, vat: Pence(1) })
-            .await
-            .unwrap(),
+        credit::credit_and_rebill(
+            &mut tx,
+            other.by(),
+            q,
+            "Done",
+            Rebill {
+                lines: &lines,
+                vat: Pence(1)
+            }
+        )
+        .await
+        .unwrap(),
         Outcome::NotFound
     );
     let (rows, messages): (i64, i64) = sqlx::query_as(
@@ -683,7 +813,11 @@ async fn the_server_fns_refuse_bad_input_with_a_clear_message(db: PgPool) {
     assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
     // A line of another invoice is not there.
     let (other_invoice, _) = invoice_with_lines(&db, castlegate, "INV-T-2", "issued", &[(None, 5)]).await;
-    let res = raise(format!("invoice_id={other_invoice}&line_id={}&message=Hi", lines[0])).await;
+    let res = raise(format!(
+        "invoice_id={other_invoice}&line_id={}&message=Hi",
+        lines[0]
+    ))
+    .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
     // The longest message is fine, and the query is raised on the line.
     let res = raise(format!(
@@ -700,26 +834,63 @@ async fn the_server_fns_refuse_bad_input_with_a_clear_message(db: PgPool) {
         let app = app.clone();
         async move { call_as(&app, "/api/queries/resolve", &form, Some(&who)).await }
     };
-    let res = resolve(format!("query_id={query}&resolution=refunded&message=Hi"), am.clone()).await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST, "an unknown resolution: {}", res.body);
+    let res = resolve(
+        format!("query_id={query}&resolution=refunded&message=Hi"),
+        am.clone(),
+    )
+    .await;
+    assert_eq!(
+        res.status,
+        StatusCode::BAD_REQUEST,
+        "an unknown resolution: {}",
+        res.body
+    );
     bad(
-        resolve(format!("query_id={query}&resolution=explained&message="), am.clone()).await,
+        resolve(
+            format!("query_id={query}&resolution=explained&message="),
+            am.clone(),
+        )
+        .await,
         "Write a message",
     );
     // Customers do not resolve; staff do not raise.
-    let res = resolve(format!("query_id={query}&resolution=explained&message=Fine"), admin.clone()).await;
+    let res = resolve(
+        format!("query_id={query}&resolution=explained&message=Fine"),
+        admin.clone(),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    let res = call_as(&app, "/api/queries/raise", &format!("invoice_id={invoice}&message=Hi"), Some(&am)).await;
+    let res = call_as(
+        &app,
+        "/api/queries/raise",
+        &format!("invoice_id={invoice}&message=Hi"),
+        Some(&am),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     // Without a contract and HH data there is no shadow bill to re-bill from: said, not guessed.
     bad(
-        resolve(format!("query_id={query}&resolution=credited&message=Credited"), am.clone()).await,
+        resolve(
+            format!("query_id={query}&resolution=credited&message=Credited"),
+            am.clone(),
+        )
+        .await,
         "cannot be rebuilt from its contract and half-hourly data",
     );
     // Explained: the customer sees the thread with both messages, and the invoice is issued again.
-    let res = resolve(format!("query_id={query}&resolution=explained&message=Correct+as+billed"), am.clone()).await;
+    let res = resolve(
+        format!("query_id={query}&resolution=explained&message=Correct+as+billed"),
+        am.clone(),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let res = call_as(&app, "/api/queries/detail", &format!("query_id={query}"), Some(&admin)).await;
+    let res = call_as(
+        &app,
+        "/api/queries/detail",
+        &format!("query_id={query}"),
+        Some(&admin),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let thread = res.json();
     assert_eq!(thread["query"]["status"], "explained");
@@ -728,7 +899,13 @@ async fn the_server_fns_refuse_bad_input_with_a_clear_message(db: PgPool) {
     assert_eq!(thread["messages"][1]["staff"], true);
     assert_eq!(status_of(&db, invoice).await, ("issued".into(), None));
     bad(
-        call_as(&app, "/api/queries/reply", &format!("query_id={query}&message=More"), Some(&admin)).await,
+        call_as(
+            &app,
+            "/api/queries/reply",
+            &format!("query_id={query}&message=More"),
+            Some(&admin),
+        )
+        .await,
         "This query is resolved",
     );
 }

@@ -67,7 +67,7 @@ pub struct LineChoice {
 
 /// What the query panel of an invoice shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InvoiceQueries {
+pub struct InvoiceQueriesView {
     pub invoice_id: i64,
     pub invoice_number: String,
     pub status: InvoiceStatus,
@@ -217,13 +217,18 @@ mod ssr {
                 description: l.description,
                 quantity_milli: l.quantity_milli,
                 unit: l.unit,
-                rate_e4: l.rate_e4,
+                rate_e5: l.rate.0,
                 amount: l.amount,
             })
             .collect();
         let net: Pence = lines.iter().map(|l| l.amount).sum();
         if net != shadow.net || shadow.net + shadow.vat != shadow.total {
-            tracing::error!(invoice_id, net = net.pence(), shadow_net = shadow.net.pence(), "shadow bill does not add up");
+            tracing::error!(
+                invoice_id,
+                net = net.pence(),
+                shadow_net = shadow.net.pence(),
+                "shadow bill does not add up"
+            );
             return Err(ApiError::Internal);
         }
         Ok(Some((lines, shadow.vat)))
@@ -251,7 +256,14 @@ pub async fn list_queries() -> Result<QueriesView, ApiError> {
             let mut orgs: Vec<i64> = found.iter().map(|q| q.organisation_id).collect();
             orgs.sort_unstable();
             orgs.dedup();
-            super::guard::finish_read(tx, &who, "staff.read.invoice_queries", &orgs, serde_json::json!({})).await?;
+            super::guard::finish_read(
+                tx,
+                &who,
+                "staff.read.invoice_queries",
+                &orgs,
+                serde_json::json!({}),
+            )
+            .await?;
             Ok(QueriesView {
                 staff,
                 queries: found.into_iter().map(QuerySummary::from).collect(),
@@ -275,7 +287,10 @@ pub async fn get_query(query_id: i64) -> Result<QueryThread, ApiError> {
                 ..Filter::default()
             };
             let found = crate::store::queries::find(&mut tx, filter).await?;
-            let org = found.first().map(|q| q.organisation_id).ok_or(ApiError::NotFound)?;
+            let org = found
+                .first()
+                .map(|q| q.organisation_id)
+                .ok_or(ApiError::NotFound)?;
             let thread = ssr::threads(&mut tx, &who, found)
                 .await?
                 .pop()
@@ -297,7 +312,7 @@ pub async fn get_query(query_id: i64) -> Result<QueryThread, ApiError> {
 /// The query panel of an invoice: its status, the lines the caller may query, and its queries.
 #[server(prefix = "/api", endpoint = "queries/invoice")]
 #[cfg_attr(feature = "ssr", tracing::instrument(name = "invoice_queries", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, invoice_id = invoice_id)))]
-pub async fn invoice_queries(invoice_id: i64) -> Result<InvoiceQueries, ApiError> {
+pub async fn invoice_queries(invoice_id: i64) -> Result<InvoiceQueriesView, ApiError> {
     use crate::store::queries::{self, Filter};
     super::respond(
         async {
@@ -321,11 +336,13 @@ pub async fn invoice_queries(invoice_id: i64) -> Result<InvoiceQueries, ApiError
                 serde_json::json!({ "invoice_id": invoice_id }),
             )
             .await?;
-            let doc = |id: Option<i64>, number: Option<String>| id.zip(number).map(|(id, number)| DocRef { id, number });
+            let doc = |id: Option<i64>, number: Option<String>| {
+                id.zip(number).map(|(id, number)| DocRef { id, number })
+            };
             let can_raise = who.role.is_customer()
                 && head.credits_invoice_id.is_none()
                 && head.status != InvoiceStatus::Credited;
-            Ok(InvoiceQueries {
+            Ok(InvoiceQueriesView {
                 invoice_id,
                 invoice_number: head.invoice_number,
                 status: head.status,
@@ -367,7 +384,8 @@ pub async fn raise_query(
             let text = ssr::message(&message)?;
             let mut tx = who.scope.begin(&state.db).await?;
             let id = ssr::outcome(
-                crate::store::queries::raise(&mut tx, ssr::participant(&who), invoice_id, line_id, text).await?,
+                crate::store::queries::raise(&mut tx, ssr::participant(&who), invoice_id, line_id, text)
+                    .await?,
             )?;
             tx.commit().await?;
             Ok(id)
@@ -385,7 +403,9 @@ pub async fn reply_to_query(query_id: i64, message: String) -> Result<(), ApiErr
             let (state, who) = super::guard::require()?;
             let text = ssr::message(&message)?;
             let mut tx = who.scope.begin(&state.db).await?;
-            ssr::outcome(crate::store::queries::reply(&mut tx, ssr::participant(&who), query_id, text).await?)?;
+            ssr::outcome(
+                crate::store::queries::reply(&mut tx, ssr::participant(&who), query_id, text).await?,
+            )?;
             tx.commit().await?;
             Ok(())
         }

@@ -99,9 +99,9 @@ impl MessageProblem {
     pub fn message(self) -> String {
         match self {
             Self::Empty => "Write a message: say what looks wrong, or answer the query.".to_string(),
-            Self::TooLong { chars } => format!(
-                "The message is {chars} characters long; at most {MAX_MESSAGE_CHARS} are allowed."
-            ),
+            Self::TooLong { chars } => {
+                format!("The message is {chars} characters long; at most {MAX_MESSAGE_CHARS} are allowed.")
+            }
         }
     }
 }
@@ -135,7 +135,9 @@ pub enum Refusal {
 impl Refusal {
     pub fn message(self) -> &'static str {
         match self {
-            Self::CreditNote => "A credit note cannot be queried; query the invoice it credits or its re-bill.",
+            Self::CreditNote => {
+                "A credit note cannot be queried; query the invoice it credits or its re-bill."
+            }
             Self::AlreadyCredited => {
                 "This invoice has been credited and re-billed; query the re-bill if something is still wrong."
             }
@@ -163,9 +165,7 @@ fn revision(number: &str) -> (&str, u32) {
 pub fn credit_note_number(invoice_number: &str) -> String {
     format!(
         "CN-{}",
-        invoice_number
-            .strip_prefix("INV-")
-            .unwrap_or(invoice_number)
+        invoice_number.strip_prefix("INV-").unwrap_or(invoice_number)
     )
 }
 
@@ -227,7 +227,11 @@ mod tests {
         assert_eq!(check_message(""), Err(MessageProblem::Empty));
         assert_eq!(check_message(" \n\t "), Err(MessageProblem::Empty));
         let longest = "é".repeat(MAX_MESSAGE_CHARS);
-        assert_eq!(check_message(&longest), Ok(longest.as_str()), "characters, not bytes");
+        assert_eq!(
+            check_message(&longest),
+            Ok(longest.as_str()),
+            "characters, not bytes"
+        );
         assert_eq!(
             check_message(&"x".repeat(MAX_MESSAGE_CHARS + 1)),
             Err(MessageProblem::TooLong { chars: 4_001 })
@@ -239,11 +243,20 @@ mod tests {
 
     #[test]
     fn credit_notes_and_rebills_are_numbered_from_the_invoice() {
-        assert_eq!(credit_note_number("INV-NGE-100234-202602"), "CN-NGE-100234-202602");
+        assert_eq!(
+            credit_note_number("INV-NGE-100234-202602"),
+            "CN-NGE-100234-202602"
+        );
         assert_eq!(credit_note_number("T-1"), "CN-T-1");
         assert_eq!(rebill_number("INV-NGE-100234-202602"), "INV-NGE-100234-202602-R1");
-        assert_eq!(rebill_number("INV-NGE-100234-202602-R1"), "INV-NGE-100234-202602-R2");
-        assert_eq!(credit_note_number("INV-NGE-100234-202602-R1"), "CN-NGE-100234-202602-R1");
+        assert_eq!(
+            rebill_number("INV-NGE-100234-202602-R1"),
+            "INV-NGE-100234-202602-R2"
+        );
+        assert_eq!(
+            credit_note_number("INV-NGE-100234-202602-R1"),
+            "CN-NGE-100234-202602-R1"
+        );
         // A suffix that is not a revision stays part of the number.
         assert_eq!(rebill_number("INV-X-R"), "INV-X-R-R1");
         assert_eq!(rebill_number("INV-X-Rb"), "INV-X-Rb-R1");

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::queries::{
-    invoice_queries, DocRef, InvoiceQueries, QueryThread, RaiseQuery, ReplyToQuery, ResolveQuery,
+    invoice_queries, DocRef, InvoiceQueriesView, QueryThread, RaiseQuery, ReplyToQuery, ResolveQuery,
 };
 use crate::api::ApiError;
 use crate::components::states::{ErrorNotice, Loading};
@@ -32,7 +32,14 @@ pub fn InvoiceQueryPanel(invoice_id: i64) -> impl IntoView {
     let reply = ServerAction::<ReplyToQuery>::new();
     let resolve = ServerAction::<ResolveQuery>::new();
     let panel = Resource::new(
-        move || (invoice_id, raise.version().get(), reply.version().get(), resolve.version().get()),
+        move || {
+            (
+                invoice_id,
+                raise.version().get(),
+                reply.version().get(),
+                resolve.version().get(),
+            )
+        },
         |(id, ..)| invoice_queries(id),
     );
     view! {
@@ -49,7 +56,7 @@ pub fn InvoiceQueryPanel(invoice_id: i64) -> impl IntoView {
 
 #[component]
 fn Panel(
-    p: InvoiceQueries,
+    p: InvoiceQueriesView,
     raise: ServerAction<RaiseQuery>,
     reply: ServerAction<ReplyToQuery>,
     resolve: ServerAction<ResolveQuery>,
@@ -112,7 +119,12 @@ fn RaiseForm(
 fn action_error<T: Clone + Send + Sync + 'static>(
     value: MappedSignal<Option<Result<T, ApiError>>>,
 ) -> impl IntoView {
-    move || value.get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })
+    move || {
+        value
+            .get()
+            .and_then(Result::err)
+            .map(|error| view! { <ErrorNotice error /> })
+    }
 }
 
 /// One query: what it is about, its messages, and the forms the caller may use.
@@ -123,7 +135,7 @@ pub fn Thread(
     resolve: ServerAction<ResolveQuery>,
 ) -> impl IntoView {
     let q = t.query;
-    let id = q.id.to_string();
+    let id = q.id;
     let credited = q.credit_note.zip(q.rebill);
     view! {
         <article class="thread" data-testid="query-thread">
@@ -161,7 +173,7 @@ pub fn Thread(
             </ol>
             {t.can_reply.then(|| view! {
                 <ActionForm action=reply attr:class="form" attr:data-testid="reply-form">
-                    <input type="hidden" name="query_id" value=id.clone() />
+                    <input type="hidden" name="query_id" value=id.to_string() />
                     <label class="field"><span>"Reply"</span>
                         <textarea class="input" name="message" rows="3" required></textarea>
                     </label>
@@ -171,7 +183,7 @@ pub fn Thread(
             })}
             {t.can_resolve.then(|| view! {
                 <ActionForm action=resolve attr:class="form" attr:data-testid="resolve-form">
-                    <input type="hidden" name="query_id" value=id.clone() />
+                    <input type="hidden" name="query_id" value=id.to_string() />
                     <label class="field"><span>"Resolution"</span>
                         <select class="input" name="resolution">
                             <option value="explained">"Explained: the invoice stands"</option>

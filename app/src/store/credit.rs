@@ -8,7 +8,9 @@ use super::audit;
 use super::queries::{add_message, close, lock_invoice, lock_query, Outcome, Participant};
 use super::scope::ScopedTx;
 use crate::domain::invoice::InvoiceStatus;
-use crate::domain::invoice_query::{credit_note_number, rebill_number, MessageKind, QueryStatus, Refusal, Totals};
+use crate::domain::invoice_query::{
+    credit_note_number, rebill_number, MessageKind, QueryStatus, Refusal, Totals,
+};
 use crate::domain::units::Pence;
 
 /// A line of the re-bill: what the shadow-bill engine computed for the invoice's period.
@@ -21,8 +23,8 @@ pub struct CorrectedLine {
     /// Thousandths of the unit.
     pub quantity_milli: i64,
     pub unit: String,
-    /// Pence per unit in 1/10,000 p.
-    pub rate_e4: i64,
+    /// Pence per unit in 1/100,000 p (`domain::billing::money::Rate`; `rate_pence` holds 5 decimals).
+    pub rate_e5: i64,
     pub amount: Pence,
 }
 
@@ -121,17 +123,21 @@ pub async fn credit_and_rebill(
     .await?;
     let column = |f: fn(&CorrectedLine) -> String| rebill.lines.iter().map(f).collect::<Vec<_>>();
     // Account-level lines (no supply point) travel as 0, which no identity column ever holds.
-    let supply_points: Vec<i64> = rebill.lines.iter().map(|l| l.supply_point_id.unwrap_or(0)).collect();
+    let supply_points: Vec<i64> = rebill
+        .lines
+        .iter()
+        .map(|l| l.supply_point_id.unwrap_or(0))
+        .collect();
     let quantities: Vec<i64> = rebill.lines.iter().map(|l| l.quantity_milli).collect();
-    let rates: Vec<i64> = rebill.lines.iter().map(|l| l.rate_e4).collect();
+    let rates: Vec<i64> = rebill.lines.iter().map(|l| l.rate_e5).collect();
     let amounts: Vec<i64> = rebill.lines.iter().map(|l| l.amount.pence()).collect();
     sqlx::query!(
         "INSERT INTO invoice_lines (invoice_id, organisation_id, supply_point_id, charge_type, description,
              quantity, unit, rate_pence, amount_pence)
          SELECT $1, $2, nullif(l.supply_point_id, 0), l.charge_type, l.description, l.quantity_milli::numeric / 1000, l.unit,
-                l.rate_e4::numeric / 10000, l.amount_pence
+                l.rate_e5::numeric / 100000, l.amount_pence
          FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[])
-              WITH ORDINALITY AS l (supply_point_id, charge_type, description, quantity_milli, unit, rate_e4, amount_pence, n)
+              WITH ORDINALITY AS l (supply_point_id, charge_type, description, quantity_milli, unit, rate_e5, amount_pence, n)
          ORDER BY l.n",
         rebill_id,
         invoice.organisation_id,

@@ -158,7 +158,10 @@ pub async fn messages(tx: &mut ScopedTx<'_>, query_ids: &[i64]) -> Result<Vec<Me
 
 /// An invoice in scope, with what it credits or re-bills; `None` when it is not in scope.
 #[tracing::instrument(level = "debug", skip_all, fields(invoice_id = invoice_id))]
-pub async fn invoice_head(tx: &mut ScopedTx<'_>, invoice_id: i64) -> Result<Option<InvoiceHead>, sqlx::Error> {
+pub async fn invoice_head(
+    tx: &mut ScopedTx<'_>,
+    invoice_id: i64,
+) -> Result<Option<InvoiceHead>, sqlx::Error> {
     let orgs = tx.scope().organisation_ids().to_vec();
     sqlx::query_as!(
         InvoiceHead,
@@ -230,7 +233,10 @@ pub(super) struct LockedQuery {
 }
 
 /// The query if the scope shows it (the site restriction as in `find`), locked.
-pub(super) async fn lock_query(tx: &mut ScopedTx<'_>, query_id: i64) -> Result<Option<LockedQuery>, sqlx::Error> {
+pub(super) async fn lock_query(
+    tx: &mut ScopedTx<'_>,
+    query_id: i64,
+) -> Result<Option<LockedQuery>, sqlx::Error> {
     let orgs = tx.scope().organisation_ids().to_vec();
     let sites = tx.scope().site_ids().map(<[i64]>::to_vec);
     sqlx::query_as!(
@@ -350,7 +356,15 @@ pub async fn raise(
     )
     .fetch_one(&mut **tx)
     .await?;
-    add_message(tx, by, query_id, invoice.organisation_id, MessageKind::Raised, message).await?;
+    add_message(
+        tx,
+        by,
+        query_id,
+        invoice.organisation_id,
+        MessageKind::Raised,
+        message,
+    )
+    .await?;
     if invoice.status != InvoiceStatus::Queried {
         sqlx::query!(
             "UPDATE invoices SET status_before_query = status, status = 'queried' WHERE id = $1",
