@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prints the HH benchmarks (import throughput vs COPY, one meter-year, portfolio daily totals).
-# Uses the project's Postgres unless DATABASE_URL is set; creates and drops `portal_bench`.
+# Prints the benchmarks: HH (import throughput vs COPY, one meter-year, portfolio daily totals) and bill
+# validation (a 100-supply-point customer-year of invoices, against a raw read of its HH rows).
+# Uses the project's Postgres unless DATABASE_URL is set; creates and drops `portal_bench` and `portal_bench_bills`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$ROOT/scripts/pg.sh"
 cd "$ROOT"
@@ -9,3 +10,4 @@ export RUSTUP_TOOLCHAIN="$(cat "$CACHE/toolchain")" SQLX_OFFLINE=true
 trap pg_stop_if_ours EXIT
 pg_start
 cargo bench -p server --bench hh
+cargo bench -p server --bench bill_validation

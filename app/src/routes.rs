@@ -28,6 +28,11 @@ pub const PAGES: &[PageRoute] = &[
         in_nav: true,
     },
     PageRoute {
+        path: "/bill-validation",
+        label: "Bill validation",
+        in_nav: true,
+    },
+    PageRoute {
         path: "/queries",
         label: "Queries",
         in_nav: true,

@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/consumption") view=pages::consumption::ConsumptionPage ssr=SsrMode::Async />
                         <Route path=path!("/invoices") view=pages::invoices::InvoicesPage ssr=SsrMode::Async />
                         <Route path=path!("/queries") view=pages::queries::QueriesPage ssr=SsrMode::Async />
+                        <Route path=path!("/bill-validation") view=pages::bill_validation::BillValidationPage ssr=SsrMode::Async />
                         <Route path=path!("/contracts") view=pages::contracts::ContractsPage />
                         <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />

@@ -78,6 +78,7 @@ const MATRIX: &[Row] = &[
     row("GET", "/invoices", true),
     row("GET", "/queries", true),
     row("GET", "/contracts", false),
+    row("GET", "/bill-validation", false),
     row("GET", "/admin", false),
     row("GET", "/account", false),
     row("GET", "/login", false),
@@ -93,6 +94,8 @@ const MATRIX: &[Row] = &[
     row("POST", "/api/invoices/list", false),
     row("POST", "/api/invoices/detail", true),
     row("POST", "/api/contracts/list", false),
+    row("POST", "/api/validation/list", false),
+    row("POST", "/api/validation/invoice", true),
     row("POST", "/api/queries/list", false),
     row("POST", "/api/queries/detail", true),
     row("POST", "/api/queries/invoice", true),
@@ -256,11 +259,16 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             | "/api/admin/overview"
             | "/api/invoices/list"
             | "/api/contracts/list"
+            | "/api/validation/list"
             | "/api/consumption/points"
             | "/api/consumption/portfolio"
             | "/api/queries/list",
             None,
         ) => String::new(),
+        ("/api/validation/invoice", Some(t)) => format!(
+            "invoice_id={}",
+            ids.pick(t, |i| i.own_invoice, |i| i.other_invoice)
+        ),
         ("/api/queries/detail", Some(t)) => format!(
             "query_id={}",
             ids.pick(t, |i| i.own_query, |i| i.other_query)
@@ -343,17 +351,21 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
             }
         }
         _ if c == Anonymous => S::SEE_OTHER,
-        "/" | "/contracts" | "/account" | "/password" => S::OK,
+        "/" | "/contracts" | "/bill-validation" | "/account" | "/password" => S::OK,
         "/api/me"
         | "/api/login/pending"
         | "/api/sites/list"
         | "/api/invoices/list"
         | "/api/contracts/list"
+        | "/api/validation/list"
         | "/api/consumption/points"
         | "/api/consumption/portfolio"
         | "/api/queries/list" => S::OK,
         "/sites" | "/consumption" | "/invoices" | "/queries" => own_or_404,
-        "/api/sites/detail" | "/api/invoices/detail" | "/api/consumption/view" => own_or_404,
+        "/api/sites/detail"
+        | "/api/invoices/detail"
+        | "/api/validation/invoice"
+        | "/api/consumption/view" => own_or_404,
         // Everyone signed in reads and answers the queries they may see.
         "/api/queries/detail" | "/api/queries/invoice" | "/api/queries/reply" => own_or_404,
         // Customers raise queries; staff resolve them.

@@ -369,6 +369,7 @@ fn corrected(f: &Fixture) -> Vec<CorrectedLine> {
         CorrectedLine {
             supply_point_id: Some(f.felixstowe_point),
             charge_type: "standing_charge".into(),
+            component: String::new(),
             description: "Standing charge, 28 days".into(),
             quantity_milli: 28_000,
             unit: "day".into(),
@@ -378,6 +379,7 @@ fn corrected(f: &Fixture) -> Vec<CorrectedLine> {
         CorrectedLine {
             supply_point_id: Some(f.felixstowe_point),
             charge_type: "energy".into(),
+            component: "red".into(),
             description: "Energy, red rate".into(),
             quantity_milli: 1_234_567,
             unit: "kWh".into(),
@@ -387,6 +389,7 @@ fn corrected(f: &Fixture) -> Vec<CorrectedLine> {
         CorrectedLine {
             supply_point_id: None,
             charge_type: "account".into(),
+            component: String::new(),
             description: "Account charge".into(),
             quantity_milli: 1_000,
             unit: "month".into(),

@@ -11,6 +11,7 @@ pub mod guard;
 pub mod mfa;
 pub mod queries;
 pub mod sites;
+pub mod validation;
 
 #[cfg(feature = "ssr")]
 pub use error::respond;

@@ -214,6 +214,7 @@ mod ssr {
             .map(|l| CorrectedLine {
                 supply_point_id: l.supply_point_id,
                 charge_type: l.charge_type.as_str().to_string(),
+                component: l.component,
                 description: l.description,
                 quantity_milli: l.quantity_milli,
                 unit: l.unit,

@@ -19,6 +19,9 @@ pub struct CorrectedLine {
     pub supply_point_id: Option<i64>,
     /// The stored name of the charge type (`energy`, `standing_charge`, …).
     pub charge_type: String,
+    /// What tells lines of one type on one supply point apart (`red`, a levy rate's first date);
+    /// empty when nothing does.
+    pub component: String,
     pub description: String,
     /// Thousandths of the unit.
     pub quantity_milli: i64,
@@ -93,9 +96,10 @@ pub async fn credit_and_rebill(
     .fetch_one(&mut **tx)
     .await?;
     sqlx::query!(
-        "INSERT INTO invoice_lines (invoice_id, organisation_id, supply_point_id, charge_type, description,
+        "INSERT INTO invoice_lines (invoice_id, organisation_id, supply_point_id, charge_type, component, description,
              quantity, unit, rate_pence, amount_pence)
-         SELECT $1, organisation_id, supply_point_id, charge_type, description, -quantity, unit, rate_pence, -amount_pence
+         SELECT $1, organisation_id, supply_point_id, charge_type, component, description, -quantity, unit, rate_pence,
+                -amount_pence
          FROM invoice_lines WHERE invoice_id = $2 ORDER BY id",
         cn.id,
         invoice.id
@@ -132,17 +136,19 @@ pub async fn credit_and_rebill(
     let rates: Vec<i64> = rebill.lines.iter().map(|l| l.rate_e5).collect();
     let amounts: Vec<i64> = rebill.lines.iter().map(|l| l.amount.pence()).collect();
     sqlx::query!(
-        "INSERT INTO invoice_lines (invoice_id, organisation_id, supply_point_id, charge_type, description,
+        "INSERT INTO invoice_lines (invoice_id, organisation_id, supply_point_id, charge_type, component, description,
              quantity, unit, rate_pence, amount_pence)
-         SELECT $1, $2, nullif(l.supply_point_id, 0), l.charge_type, l.description, l.quantity_milli::numeric / 1000, l.unit,
-                l.rate_e5::numeric / 100000, l.amount_pence
-         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[])
-              WITH ORDINALITY AS l (supply_point_id, charge_type, description, quantity_milli, unit, rate_e5, amount_pence, n)
+         SELECT $1, $2, nullif(l.supply_point_id, 0), l.charge_type, nullif(l.component, ''), l.description,
+                l.quantity_milli::numeric / 1000, l.unit, l.rate_e5::numeric / 100000, l.amount_pence
+         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[], $10::bigint[])
+              WITH ORDINALITY AS l (supply_point_id, charge_type, component, description, quantity_milli, unit, rate_e5,
+                                    amount_pence, n)
          ORDER BY l.n",
         rebill_id,
         invoice.organisation_id,
         &supply_points,
         &column(|l| l.charge_type.clone()),
+        &column(|l| l.component.clone()),
         &column(|l| l.description.clone()),
         &quantities,
         &column(|l| l.unit.clone()),

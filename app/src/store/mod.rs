@@ -11,3 +11,4 @@ pub mod hh;
 pub mod queries;
 pub mod scope;
 pub mod sites;
+pub mod validation;

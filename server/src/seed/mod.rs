@@ -1,6 +1,6 @@
 //! `seed-demo`: deterministic demo customers for local use and tests. Idempotent: every insert is
 //! keyed on a natural key, so running it again changes nothing.
-mod billing;
+pub mod billing;
 mod catalogue;
 mod hh;
 mod profiles;

@@ -103,11 +103,12 @@ impl Verdict {
     }
 }
 
-/// Billed energy against the half-hourly total.
+/// Billed energy against the half-hourly total: overall, and for each supply point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VolumeCheck {
     pub billed_wh: i64,
     pub hh_wh: i64,
+    /// Whether the total and every supply point's billed kWh are within tolerance of the data.
     pub within_tolerance: bool,
 }
 
@@ -161,16 +162,27 @@ pub fn validate(
     tolerance: Tolerance,
 ) -> Validation {
     let lines = compare_lines(shadow, billed, tolerance);
-    let billed_wh = billed
-        .iter()
-        .filter(|l| l.charge_type == ChargeType::Energy.as_str())
-        .map(|l| l.quantity_milli)
-        .sum();
+    let energy = |sp: Option<i64>| -> i64 {
+        billed
+            .iter()
+            .filter(|l| {
+                l.charge_type == ChargeType::Energy.as_str() && (sp.is_none() || l.supply_point_id == sp)
+            })
+            .map(|l| l.quantity_milli)
+            .sum()
+    };
+    let billed_wh = energy(None);
     let hh_wh: i64 = shadow.checks.iter().map(|c| c.hh_wh).sum();
+    // Each supply point's billed kWh against its own half-hourly total.
+    let within = |b: i64, h: i64| pct_e2((b - h).abs(), h) <= tolerance.volume_percent_e2;
     let volume = VolumeCheck {
         billed_wh,
         hh_wh,
-        within_tolerance: pct_e2((billed_wh - hh_wh).abs(), hh_wh) <= tolerance.volume_percent_e2,
+        within_tolerance: within(billed_wh, hh_wh)
+            && shadow
+                .checks
+                .iter()
+                .all(|c| within(energy(Some(c.supply_point_id)), c.hh_wh)),
     };
     let vat = totals.whole_invoice.then(|| VatCheck {
         billed: totals.vat,
@@ -271,6 +283,29 @@ pub fn validate(
         tolerance,
         shadow_net: shadow.net,
         shadow_total: shadow.total,
+    }
+}
+
+impl Validation {
+    /// The verdict for an invoice no shadow bill can be made for, saying why.
+    pub fn cannot(why: String, tolerance: Tolerance) -> Self {
+        Validation {
+            verdict: Verdict::CannotValidate,
+            summary: why,
+            lines: Vec::new(),
+            data: Vec::new(),
+            volume: VolumeCheck {
+                billed_wh: 0,
+                hh_wh: 0,
+                within_tolerance: true,
+            },
+            vat: None,
+            at_stake: Pence(0),
+            runs_used: "none".into(),
+            tolerance,
+            shadow_net: Pence(0),
+            shadow_total: Pence(0),
+        }
     }
 }
 

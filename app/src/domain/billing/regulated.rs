@@ -11,6 +11,8 @@ use super::money::Rate;
 pub enum RegulatedKind {
     /// Climate change levy main rate for electricity, p/kWh.
     ClimateChangeLevy,
+    /// The share of the main rate a climate change agreement holder pays, percent (8 since 2019).
+    ClimateChangeAgreementPercent,
     /// Reactive energy allowed free per kWh (0.3287 for the 0.95 power-factor rule), kept as a
     /// "rate" with five decimals.
     ReactiveAllowance,
@@ -20,6 +22,7 @@ impl RegulatedKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ClimateChangeLevy => "ccl_main",
+            Self::ClimateChangeAgreementPercent => "ccl_cca_percent",
             Self::ReactiveAllowance => "reactive_allowance",
         }
     }
@@ -27,6 +30,7 @@ impl RegulatedKind {
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "ccl_main" => Some(Self::ClimateChangeLevy),
+            "ccl_cca_percent" => Some(Self::ClimateChangeAgreementPercent),
             "reactive_allowance" => Some(Self::ReactiveAllowance),
             _ => None,
         }
@@ -70,8 +74,8 @@ impl RegulatedRates {
     }
 
     /// The published figures this portal started with (gov.uk "Climate Change Levy rates";
-    /// the 0.95 power-factor allowance of the DNO charging statements). Migrations load the same
-    /// rows; tests use this.
+    /// the 0.95 power-factor allowance of the DNO charging statements), as migration
+    /// 20261129000009 loads them; tests use this.
     pub fn published() -> Self {
         let d = |s: &str| s.parse::<NaiveDate>().ok();
         let ccl = |from: &str, to: Option<&str>, p: i64| DatedRate {
@@ -85,6 +89,13 @@ impl RegulatedRates {
             rates: vec![
                 ccl("2021-04-01", Some("2026-03-31"), 77_500),
                 ccl("2026-04-01", None, 80_100),
+                DatedRate {
+                    kind: RegulatedKind::ClimateChangeAgreementPercent,
+                    distributor_id: None,
+                    valid_from: d("2019-04-01").unwrap_or_default(),
+                    valid_to: None,
+                    value: Rate(800_000),
+                },
                 DatedRate {
                     kind: RegulatedKind::ReactiveAllowance,
                     distributor_id: None,

@@ -24,7 +24,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Europe::London;
 use serde::{Deserialize, Serialize};
 
-use super::money::{line_amount, quantity_text, Rate};
+use super::money::{line_amount, quantity_text, Rate, VatRate};
 use super::regulated::{RegulatedKind, RegulatedRates};
 use super::tariff::{LevyTreatment, RateName, RateStructure, Tariff};
 use crate::domain::duos::BandTable;
@@ -168,6 +168,7 @@ pub struct ShadowBill {
     pub period: BillingPeriod,
     pub lines: Vec<ShadowLine>,
     pub net: Pence,
+    pub vat_rate: VatRate,
     pub vat: Pence,
     pub total: Pence,
     pub checks: Vec<DataCheck>,
@@ -235,6 +236,7 @@ pub fn shadow_bill(
         period,
         lines,
         net,
+        vat_rate: tariff.vat,
         vat,
         total: net + vat,
         checks,
