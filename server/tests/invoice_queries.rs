@@ -912,3 +912,140 @@ async fn the_server_fns_refuse_bad_input_with_a_clear_message(db: PgPool) {
         "This query is resolved",
     );
 }
+
+/// The issue's case on the demo data, through the server fns: the customer queries the
+/// mis-billed February invoice, the account manager credits it; the re-bill is the shadow bill
+/// (28 days of standing charge, the red band as metered), passes bill validation, and the totals
+/// reconcile.
+#[sqlx::test(migrations = "../migrations")]
+async fn crediting_the_mis_billed_demo_invoice_rebills_it_from_the_half_hourly_data(db: PgPool) {
+    use app::domain::billing::Verdict;
+    use app::store::validation::{shadow_bill, validate_invoice};
+    server::seed::seed_demo(&db, 2026).await.expect("demo data");
+    let app = app(db.clone());
+    let invoice = id_of(
+        &db,
+        "SELECT id FROM invoices WHERE invoice_number = $1",
+        "INV-NGE-100234-202602",
+    )
+    .await;
+    let standing_line: i64 = sqlx::query_scalar(
+        "SELECT l.id FROM invoice_lines l JOIN supply_points sp ON sp.id = l.supply_point_id
+         JOIN sites s ON s.id = sp.site_id
+         WHERE l.invoice_id = $1 AND l.charge_type = 'standing_charge' AND s.name = 'Felixstowe Cold Store'",
+    )
+    .bind(invoice)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let original = head(&db, invoice).await;
+
+    // The restricted user may query the cold store's line; the customer admin does.
+    let user = login(&app, CUSTOMER_USER).await;
+    let res = call_as(
+        &app,
+        "/api/queries/invoice",
+        &format!("invoice_id={invoice}"),
+        Some(&user),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let panel = res.json();
+    assert_eq!(panel["can_raise"], true);
+    assert!(panel["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["id"] == standing_line));
+    let admin = login(&app, CUSTOMER_ADMIN).await;
+    let res = call_as(
+        &app,
+        "/api/queries/raise",
+        &format!("invoice_id={invoice}&line_id={standing_line}&message=31+days+in+February%3F"),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let query: i64 = res.body.parse().unwrap();
+
+    let am = login(&app, ACCOUNT_MANAGER).await;
+    let res = call_as(&app, "/api/queries/list", "", Some(&am)).await;
+    let queue = res.json();
+    assert_eq!(queue["staff"], true);
+    assert_eq!(queue["queries"][0]["id"], query);
+    assert_eq!(queue["queries"][0]["invoice_status"], "queried");
+    assert!(queue["queries"][0]["about"]
+        .as_str()
+        .unwrap()
+        .starts_with("Standing charge, 31 days"));
+    let res = call_as(
+        &app,
+        "/api/queries/resolve",
+        &format!("query_id={query}&resolution=credited&message=Credited+and+re-billed"),
+        Some(&am),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+
+    let res = call_as(
+        &app,
+        "/api/queries/detail",
+        &format!("query_id={query}"),
+        Some(&admin),
+    )
+    .await;
+    let thread = res.json();
+    assert_eq!(thread["query"]["status"], "credited");
+    let credit_note = thread["query"]["credit_note"]["id"].as_i64().unwrap();
+    let rebill = thread["query"]["rebill"]["id"].as_i64().unwrap();
+    let note = head(&db, credit_note).await;
+    let re = head(&db, rebill).await;
+    assert_eq!(head(&db, invoice).await.3, "credited");
+    assert_eq!(original.2 + note.2, 0, "invoice + credit note = 0");
+    assert_eq!(
+        lines_of(&db, credit_note).await.iter().map(|l| l.4).sum::<i64>(),
+        note.0
+    );
+    let re_lines = lines_of(&db, rebill).await;
+    assert_eq!(
+        re_lines.iter().map(|l| l.4).sum::<i64>(),
+        re.0,
+        "re-bill net = its lines"
+    );
+    assert_eq!(re.2, re.0 + re.1, "re-bill total = net + VAT");
+    assert!(
+        re.2 < original.2,
+        "the re-bill is lower: {} vs {}",
+        re.2,
+        original.2
+    );
+
+    // The re-bill is exactly the shadow bill, and bill validation finds nothing wrong with it.
+    let castlegate = org(&db, "Castlegate Group Ltd").await;
+    let mut tx = Scope::organisations(vec![castlegate])
+        .begin(&app_pool(&db))
+        .await
+        .unwrap();
+    let shadow = shadow_bill(&mut tx, invoice)
+        .await
+        .unwrap()
+        .expect("a shadow bill");
+    assert_eq!((re.0, re.1, re.2), (shadow.net.0, shadow.vat.0, shadow.total.0));
+    assert_eq!(re_lines.len(), shadow.lines.len());
+    assert!(re_lines
+        .iter()
+        .any(|l| l.0.is_some() && l.1 == "standing_charge" && l.2 == "28.000"));
+    assert!(re_lines
+        .iter()
+        .all(|l| l.1 != "standing_charge" || l.2 == "28.000"));
+    let check = validate_invoice(&mut tx, rebill)
+        .await
+        .unwrap()
+        .expect("in scope");
+    assert_eq!(
+        check.validation.verdict,
+        Verdict::Ok,
+        "{}",
+        check.validation.summary
+    );
+}
