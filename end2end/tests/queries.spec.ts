@@ -94,3 +94,25 @@ test('a customer queries the mis-billed invoice, the account manager credits it,
   await expect(panel.getByTestId('invoice-status')).toHaveText('issued');
   await expect(panel.getByTestId('raise-query')).toBeVisible();
 });
+
+test('a restricted customer user sees the query on their site, the other customer sees none', async ({ browser }) => {
+  const user = await (await browser.newContext()).newPage();
+  await signIn(user, USERS.customerUser);
+  await user.goto('/queries');
+  await expect(user.getByRole('heading', { name: 'Your queries', level: 1 })).toBeVisible();
+  const row = user.getByTestId('queries').locator('tbody tr', { hasText: INVOICE });
+  await expect(row).toContainText('Resolved: credited and re-billed');
+  await row.getByRole('link', { name: 'Open thread' }).click();
+  await expect(user.getByTestId('query-thread').locator('.message')).toHaveCount(3);
+  await expect(user.getByTestId('reply-form')).toHaveCount(0);
+  await expect(user.getByTestId('resolve-form')).toHaveCount(0);
+
+  const other = await (await browser.newContext()).newPage();
+  await signIn(other, USERS.otherCustomer);
+  await other.goto('/queries');
+  await expect(other.getByText('No queries yet.')).toBeVisible();
+  const id = new URL(user.url()).searchParams.get('query');
+  const res = await other.goto(`/queries?query=${id}`);
+  expect(res?.status()).toBe(404);
+  await expect(other.getByRole('alert')).toHaveText('Not found.');
+});

@@ -146,7 +146,7 @@ pub fn Thread(
                         {format!(
                             "Invoice {} · {} · {} · raised by {} on {}",
                             q.invoice_number,
-                            q.mpan_core.map(|m| format!("MPAN {m}")).unwrap_or_else(|| q.customer.clone()),
+                            q.customer,
                             Pence(q.amount_pence),
                             q.raised_by,
                             q.raised_at,
