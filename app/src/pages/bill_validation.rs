@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::validation::{list_validations, ValidationSummary};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::billing::Verdict;
+use crate::domain::invoice::InvoiceStatus;
 use crate::domain::units::Pence;
 
 pub fn verdict_tag(v: Verdict) -> &'static str {
@@ -90,6 +91,8 @@ fn Overview(list: Vec<ValidationSummary>, by: String) -> impl IntoView {
     let over: i64 = list.iter().map(|s| s.at_stake_pence).filter(|p| *p > 0).sum();
     let under: i64 = list.iter().map(|s| s.at_stake_pence).filter(|p| *p < 0).sum();
     let partial = list.iter().any(|s| !s.whole_invoice);
+    // One customer (a customer's own view): the customer column would say the same on every row.
+    let many = list.iter().any(|s| s.customer != list[0].customer);
     view! {
         <section class="card" data-testid="validation-overview">
             <dl class="facts facts--wide">
@@ -115,21 +118,23 @@ fn Overview(list: Vec<ValidationSummary>, by: String) -> impl IntoView {
             <div class="table-wrap">
                 <table class="table" data-testid="validations">
                     <thead><tr>
-                        <th scope="col">"Invoice"</th><th scope="col">"Customer"</th><th scope="col">"Period"</th>
-                        <th scope="col">"Verdict"</th><th scope="col">"Why"</th>
-                        <th scope="col" class="num">"Lines flagged"</th><th scope="col" class="num">"£ at stake"</th><th scope="col" class="num">"Invoice total"</th>
+                        <th scope="col">"Invoice"</th>{many.then(|| view! { <th scope="col">"Customer"</th> })}<th scope="col">"Period"</th>
+                        <th scope="col">"Verdict"</th><th scope="col" class="hide-narrow">"Why"</th>
+                        <th scope="col" class="num hide-narrow">"Lines flagged"</th><th scope="col" class="num">"£ at stake"</th><th scope="col" class="num hide-narrow">"Invoice total"</th>
                     </tr></thead>
                     <tbody>
                         {list.into_iter().map(|s| view! {
                             <tr data-verdict=format!("{:?}", s.verdict).to_lowercase()>
-                                <td><A href=format!("/invoices?invoice={}#validation", s.invoice_id)>{s.number}</A></td>
-                                <td>{s.customer}</td>
+                                <td class="nowrap"><A href=format!("/invoices?invoice={}#validation", s.invoice_id)>{s.number}</A></td>
+                                {many.then(|| view! { <td>{s.customer.clone()}</td> })}
                                 <td>{format!("{} – {}", s.period_start, s.period_end)}</td>
-                                <td><span class=verdict_tag(s.verdict)>{s.verdict.label()}</span></td>
-                                <td>{s.summary}</td>
-                                <td class="num">{s.flagged_lines}</td>
+                                <td><span class=verdict_tag(s.verdict)>{s.verdict.label()}</span>
+                                    {(s.status != InvoiceStatus::Paid && s.status != InvoiceStatus::Issued).then(|| view! { <span class="muted small">{format!(" · {}", s.status.label())}</span> })}
+                                </td>
+                                <td class="hide-narrow">{s.summary}</td>
+                                <td class="num hide-narrow">{s.flagged_lines}</td>
                                 <td class="num"><strong>{if s.at_stake_pence == 0 { "—".to_string() } else { Pence(s.at_stake_pence).to_string() }}</strong></td>
-                                <td class="num">{Pence(s.total_pence).to_string()}</td>
+                                <td class="num hide-narrow">{Pence(s.total_pence).to_string()}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -100,33 +100,50 @@ fn Checked(v: InvoiceValidationView) -> impl IntoView {
                     </table>
                 </div>
                 <h3>{format!("Lines: {} flagged, {matched} match", flagged.len())}</h3>
-                <div class="table-wrap">
-                    <table class="table" data-testid="validation-lines">
-                        <thead><tr>
-                            <th scope="col">"Line"</th><th scope="col">"Result"</th><th scope="col">"Why"</th>
-                            <th scope="col" class="num">"Billed"</th><th scope="col" class="num">"Shadow bill"</th><th scope="col" class="num">"Difference"</th>
-                        </tr></thead>
-                        <tbody>
-                            {lines.into_iter().map(|l| {
-                                let flagged = l.outcome.is_flagged();
-                                view! {
-                                    <tr class:row--flagged=flagged data-outcome=format!("{:?}", l.outcome).to_lowercase()>
-                                        <td>{l.charge}
-                                            <div class="muted small">{format!("{} {} at {} p", l.billed_quantity.clone().or(l.expected_quantity.clone()).unwrap_or_default(), l.unit, l.billed_rate.clone().or(l.expected_rate.clone()).unwrap_or_default())}</div>
-                                        </td>
-                                        <td><span class=outcome_tag(l.outcome)>{l.outcome.label()}</span></td>
-                                        <td>{l.reason}{l.basis.filter(|_| flagged).map(|b| view! { <div class="muted small">{format!("Shadow bill: {b}.")}</div> })}</td>
-                                        <td class="num">{money(l.billed_pence)}</td>
-                                        <td class="num">{money(l.expected_pence)}</td>
-                                        <td class="num">{if l.difference_pence == 0 { "—".to_string() } else { Pence(l.difference_pence).to_string() }}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                {(!flagged.is_empty()).then(|| view! { <LineTable lines=flagged testid="validation-lines" /> })}
+                {(matched > 0).then(|| view! {
+                    <details class="matched-lines">
+                        <summary>{format!("Show the {matched} lines that match")}</summary>
+                        <LineTable lines=lines.into_iter().filter(|l| !l.outcome.is_flagged()).collect() testid="validation-matched" />
+                    </details>
+                })}
                 <p class="muted small">{tolerance}</p>
             })}
         </section>
+    }
+}
+
+#[component]
+fn LineTable(lines: Vec<LineCheckView>, testid: &'static str) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table table--stack" data-testid=testid>
+                <thead><tr>
+                    <th scope="col">"Line"</th><th scope="col">"Result"</th><th scope="col">"Why"</th>
+                    <th scope="col" class="num">"Billed"</th><th scope="col" class="num">"Shadow bill"</th><th scope="col" class="num">"Difference"</th>
+                </tr></thead>
+                <tbody>
+                    {lines.into_iter().map(|l| {
+                        let flagged = l.outcome.is_flagged();
+                        let detail = format!(
+                            "{} {} at {} p",
+                            l.billed_quantity.clone().or(l.expected_quantity.clone()).unwrap_or_default(),
+                            l.unit,
+                            l.billed_rate.clone().or(l.expected_rate.clone()).unwrap_or_default()
+                        );
+                        view! {
+                            <tr class:row--flagged=flagged data-outcome=format!("{:?}", l.outcome).to_lowercase()>
+                                <td>{l.charge}<div class="muted small">{detail}</div></td>
+                                <td><span class=outcome_tag(l.outcome)>{l.outcome.label()}</span></td>
+                                <td>{l.reason}{l.basis.filter(|_| flagged).map(|b| view! { <div class="muted small">{format!("Shadow bill: {b}.")}</div> })}</td>
+                                <td class="num" data-label="Billed">{money(l.billed_pence)}</td>
+                                <td class="num" data-label="Shadow bill">{money(l.expected_pence)}</td>
+                                <td class="num" data-label="Difference">{if l.difference_pence == 0 { "—".to_string() } else { Pence(l.difference_pence).to_string() }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

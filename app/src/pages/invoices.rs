@@ -8,6 +8,7 @@ use crate::api::billing::{get_invoice, list_invoices, InvoiceDetail, InvoiceSumm
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::invoice::InvoiceStatus;
 use crate::domain::units::Pence;
+use crate::pages::invoice_validation::InvoiceValidation;
 
 fn money(p: i64) -> String {
     Pence(p).to_string()
@@ -62,6 +63,7 @@ pub fn InvoicesPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        {move || selected.get().map(|id| view! { <InvoiceValidation invoice_id=id /> })}
     }
 }
 
