@@ -116,3 +116,21 @@ test('a restricted customer user sees the query on their site, the other custome
   expect(res?.status()).toBe(404);
   await expect(other.getByRole('alert')).toHaveText('Not found.');
 });
+
+test('a query can be raised without JavaScript', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  // Straight to the invoices page (rendered in full on the server; the dashboard streams).
+  await signIn(page, USERS.customerUser, '/login?next=/invoices');
+  await page.getByTestId('invoices').getByRole('link', { name: 'INV-NGE-100234-202601', exact: true }).click();
+  const panel = page.getByTestId('invoice-queries');
+  const raise = panel.getByTestId('raise-query');
+  await expect(raise.locator('option').first()).toHaveText('The whole invoice');
+  await raise.getByLabel(/Your message/).fill('Please send a copy of the meter readings for January.');
+  await raise.getByRole('button', { name: 'Raise query' }).click();
+  // The form posts to the server fn, which sends the browser back to the invoice.
+  await expect(page).toHaveURL(/\/invoices\?invoice=\d+$/);
+  await expect(panel.getByTestId('invoice-status')).toHaveText('queried');
+  await expect(panel.getByTestId('query-thread')).toContainText('Query on Whole invoice');
+  await context.close();
+});
