@@ -978,13 +978,35 @@ async fn crediting_the_mis_billed_demo_invoice_rebills_it_from_the_half_hourly_d
         .as_str()
         .unwrap()
         .starts_with("Standing charge, 31 days"));
-    let res = call_as(
-        &app,
-        "/api/queries/resolve",
-        &format!("query_id={query}&resolution=credited&message=Credited+and+re-billed"),
-        Some(&am),
+    let credit_form = format!("query_id={query}&resolution=credited&message=Credited+and+re-billed");
+    let credit = || call_as(&app, "/api/queries/resolve", &credit_form, Some(&am));
+    // A shadow bill that cannot be complete (the contract prices no green-band energy) is no
+    // basis for a re-bill: refused with the reason, and nothing is written.
+    let green: String = sqlx::query_scalar(
+        "DELETE FROM contract_rates r USING contracts c
+         WHERE c.id = r.contract_id AND c.reference = 'CG-2025-HH-01' AND r.rate_name = 'green'
+         RETURNING r.p_per_kwh::text",
     )
-    .await;
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let res = credit().await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert!(
+        res.body.contains("cannot be re-billed from the half-hourly data"),
+        "{}",
+        res.body
+    );
+    assert_eq!(head(&db, invoice).await.3, "queried");
+    sqlx::query(
+        "INSERT INTO contract_rates (contract_id, organisation_id, rate_name, p_per_kwh)
+         SELECT id, organisation_id, 'green', $1::numeric FROM contracts WHERE reference = 'CG-2025-HH-01'",
+    )
+    .bind(&green)
+    .execute(&db)
+    .await
+    .unwrap();
+    let res = credit().await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 
     let res = call_as(

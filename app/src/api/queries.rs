@@ -198,8 +198,8 @@ mod ssr {
             .collect())
     }
 
-    /// The re-bill of an invoice: the shadow bill's lines and VAT; `None` when the invoice cannot
-    /// be rebuilt from its contract and HH data.
+    /// The re-bill of an invoice: the shadow bill's lines and VAT; `None` when no contract covers
+    /// the invoice, a 400 saying why when its shadow bill is incomplete.
     pub async fn corrected_lines(
         tx: &mut ScopedTx<'_>,
         invoice_id: i64,
@@ -208,6 +208,14 @@ mod ssr {
         let Some(shadow) = crate::store::validation::shadow_bill(tx, invoice_id).await? else {
             return Ok(None);
         };
+        // An incomplete shadow bill (a rate the contract does not price, no levy rate for a date)
+        // is no basis for a re-bill: say why instead.
+        if !shadow.problems.is_empty() {
+            return Err(ApiError::BadRequest(format!(
+                "The invoice cannot be re-billed from the half-hourly data: {}. Explain it, or correct it in billing.",
+                shadow.problems.join("; ")
+            )));
+        }
         let lines: Vec<CorrectedLine> = shadow
             .lines
             .into_iter()
