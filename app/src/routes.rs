@@ -33,6 +33,11 @@ pub const PAGES: &[PageRoute] = &[
         in_nav: true,
     },
     PageRoute {
+        path: "/queries",
+        label: "Queries",
+        in_nav: true,
+    },
+    PageRoute {
         path: "/contracts",
         label: "Contracts",
         in_nav: true,

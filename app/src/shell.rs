@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sites") view=pages::sites::SitesPage ssr=SsrMode::Async />
                         <Route path=path!("/consumption") view=pages::consumption::ConsumptionPage ssr=SsrMode::Async />
                         <Route path=path!("/invoices") view=pages::invoices::InvoicesPage ssr=SsrMode::Async />
+                        <Route path=path!("/queries") view=pages::queries::QueriesPage ssr=SsrMode::Async />
                         <Route path=path!("/bill-validation") view=pages::bill_validation::BillValidationPage ssr=SsrMode::Async />
                         <Route path=path!("/contracts") view=pages::contracts::ContractsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />

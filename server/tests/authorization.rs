@@ -76,6 +76,7 @@ const MATRIX: &[Row] = &[
     row("GET", "/sites", true),
     row("GET", "/consumption", true),
     row("GET", "/invoices", true),
+    row("GET", "/queries", true),
     row("GET", "/contracts", false),
     row("GET", "/bill-validation", false),
     row("GET", "/admin", false),
@@ -95,6 +96,12 @@ const MATRIX: &[Row] = &[
     row("POST", "/api/contracts/list", false),
     row("POST", "/api/validation/list", false),
     row("POST", "/api/validation/invoice", true),
+    row("POST", "/api/queries/list", false),
+    row("POST", "/api/queries/detail", true),
+    row("POST", "/api/queries/invoice", true),
+    row("POST", "/api/queries/raise", true),
+    row("POST", "/api/queries/reply", true),
+    row("POST", "/api/queries/resolve", true),
     row("POST", "/api/consumption/points", false),
     row("POST", "/api/consumption/view", true),
     row("POST", "/api/consumption/portfolio", false),
@@ -146,6 +153,12 @@ struct Ids {
     other_invoice: i64,
     own_point: i64,
     other_point: i64,
+    /// Open queries on the whole invoice (so the restricted customer user sees the own one).
+    own_query: i64,
+    other_query: i64,
+    /// Open queries for the resolve row, one per call: a resolved query cannot be resolved again.
+    own_queries_to_resolve: Vec<i64>,
+    other_queries_to_resolve: Vec<i64>,
 }
 
 impl Ids {
@@ -181,6 +194,46 @@ async fn point_at(db: &PgPool, site: &str) -> i64 {
     .await
 }
 
+/// An open query on a whole invoice, raised by its organisation's admin, with its first message.
+async fn query_on(db: &PgPool, invoice: i64) -> i64 {
+    sqlx::query_scalar(
+        "WITH q AS (
+             INSERT INTO invoice_queries (organisation_id, invoice_id, raised_by)
+             SELECT i.organisation_id, i.id, u.id FROM invoices i
+             JOIN users u ON u.organisation_id = i.organisation_id AND u.role = 'customer_admin'
+             WHERE i.id = $1 ORDER BY u.id LIMIT 1 RETURNING id, organisation_id, raised_by)
+         INSERT INTO invoice_query_messages (query_id, organisation_id, author_user_id, author_name, author_role, kind, body)
+         SELECT id, organisation_id, raised_by, 'Admin', 'customer_admin', 'raised', 'Is this right?' FROM q
+         RETURNING query_id",
+    )
+    .bind(invoice)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+async fn queries_on(db: &PgPool, invoice: i64, n: usize) -> Vec<i64> {
+    let mut ids = Vec::with_capacity(n);
+    for _ in 0..n {
+        ids.push(query_on(db, invoice).await);
+    }
+    ids
+}
+
+static NEXT_RESOLVE: [std::sync::atomic::AtomicUsize; 2] = [
+    std::sync::atomic::AtomicUsize::new(0),
+    std::sync::atomic::AtomicUsize::new(0),
+];
+
+/// The next query of the tenant's pool for the resolve row.
+fn next_to_resolve(ids: &Ids, t: Tenant) -> i64 {
+    let (pool, next) = match t {
+        Tenant::Own => (&ids.own_queries_to_resolve, &NEXT_RESOLVE[0]),
+        Tenant::Other => (&ids.other_queries_to_resolve, &NEXT_RESOLVE[1]),
+    };
+    pool[next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)]
+}
+
 static NEXT_EMAIL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
 /// The URI (pages) or form (server fns) of a row for a tenant; `None` when the row names none.
@@ -206,6 +259,10 @@ fn page_uri(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             "{path}?status=issued&site={}",
             ids.pick(t, |i| i.own_site, |i| i.other_site)
         ),
+        "/queries" => format!(
+            "/queries?query={}",
+            ids.pick(t, |i| i.own_query, |i| i.other_query)
+        ),
         other => panic!("no tenant link for page {other}: add it to the matrix"),
     }
 }
@@ -221,12 +278,35 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             | "/api/contracts/list"
             | "/api/validation/list"
             | "/api/consumption/points"
-            | "/api/consumption/portfolio",
+            | "/api/consumption/portfolio"
+            | "/api/queries/list",
             None,
         ) => String::new(),
         ("/api/validation/invoice", Some(t)) => format!(
             "invoice_id={}",
             ids.pick(t, |i| i.own_invoice, |i| i.other_invoice)
+        ),
+        ("/api/queries/detail", Some(t)) => format!(
+            "query_id={}",
+            ids.pick(t, |i| i.own_query, |i| i.other_query)
+        ),
+        ("/api/queries/invoice", Some(t)) => format!(
+            "invoice_id={}",
+            ids.pick(t, |i| i.own_invoice, |i| i.other_invoice)
+        ),
+        ("/api/queries/raise", Some(t)) => format!(
+            "invoice_id={}&message=Why+is+this+so+high%3F",
+            ids.pick(t, |i| i.own_invoice, |i| i.other_invoice)
+        ),
+        ("/api/queries/reply", Some(t)) => format!(
+            "query_id={}&message=Any+news%3F",
+            ids.pick(t, |i| i.own_query, |i| i.other_query)
+        ),
+        // Explained: crediting needs a shadow bill (contract and HH data), which these invoices
+        // lack; tests/invoice_queries.rs covers it.
+        ("/api/queries/resolve", Some(t)) => format!(
+            "query_id={}&resolution=explained&message=Correct+as+billed",
+            next_to_resolve(ids, t)
         ),
         ("/api/invoices/detail", Some(t)) => format!(
             "invoice_id={}",
@@ -296,13 +376,25 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
         | "/api/contracts/list"
         | "/api/validation/list"
         | "/api/consumption/points"
-        | "/api/consumption/portfolio" => S::OK,
-        "/sites" | "/consumption" | "/invoices" => own_or_404,
+        | "/api/consumption/portfolio"
+        | "/api/queries/list" => S::OK,
+        "/sites" | "/consumption" | "/invoices" | "/queries" => own_or_404,
         "/api/sites/detail"
         | "/api/invoices/detail"
         | "/api/validation/invoice"
         | "/api/consumption/view" => own_or_404,
         "/invoices/{id}/pdf" | "/invoices/export.csv" | "/invoices/lines.csv" => own_or_404,
+        // Everyone signed in reads and answers the queries they may see.
+        "/api/queries/detail" | "/api/queries/invoice" | "/api/queries/reply" => own_or_404,
+        // Customers raise queries; staff resolve them.
+        "/api/queries/raise" => match c {
+            CustomerUser | CustomerAdmin => own_or_404,
+            _ => S::FORBIDDEN,
+        },
+        "/api/queries/resolve" => match c {
+            AccountManager | Ops => own_or_404,
+            _ => S::FORBIDDEN,
+        },
         "/admin" | "/api/admin/overview" => {
             if c == CustomerUser {
                 S::FORBIDDEN
@@ -538,6 +630,17 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
         other_invoice: invoice_for(&db, "Riverside Leisure Ltd", "T-2").await,
         own_point: point_at(&db, "Felixstowe Cold Store").await,
         other_point: point_at(&db, "Riverside Leisure Centre").await,
+        own_query: 0,
+        other_query: 0,
+        own_queries_to_resolve: Vec::new(),
+        other_queries_to_resolve: Vec::new(),
+    };
+    let ids = Ids {
+        own_query: query_on(&db, ids.own_invoice).await,
+        other_query: query_on(&db, ids.other_invoice).await,
+        own_queries_to_resolve: queries_on(&db, ids.own_invoice, CALLERS.len()).await,
+        other_queries_to_resolve: queries_on(&db, ids.other_invoice, CALLERS.len()).await,
+        ..ids
     };
     for caller in CALLERS {
         let cookie = match caller.email() {

@@ -9,6 +9,7 @@ mod error;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod mfa;
+pub mod queries;
 pub mod sites;
 pub mod validation;
 

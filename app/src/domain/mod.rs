@@ -8,6 +8,7 @@ pub mod contract_year;
 pub mod duos;
 pub mod invoice;
 pub mod invoice_filter;
+pub mod invoice_query;
 pub mod mpan;
 pub mod password;
 pub mod role;

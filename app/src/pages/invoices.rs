@@ -319,5 +319,6 @@ fn InvoiceLines(detail: InvoiceDetail) -> impl IntoView {
                 </table>
             </div>
         </section>
+        <crate::pages::invoice_query::InvoiceQueryPanel invoice_id=invoice.id />
     }
 }
