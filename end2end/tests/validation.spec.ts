@@ -27,6 +27,12 @@ test('bill validation flags exactly the mis-billed invoice, with its two errors 
   fs.mkdirSync('screenshots', { recursive: true });
   await page.screenshot({ path: 'screenshots/bill-validation.png', fullPage: true });
 
+  // The invoice list carries the same verdict as a badge.
+  await page.goto('/invoices');
+  const badges = page.getByTestId('invoices').getByTestId('bill-check');
+  await expect(badges.filter({ hasText: 'Query' })).toHaveCount(1);
+  await expect(page.getByTestId('invoices').locator('tr', { hasText: MIS_BILLED }).getByTestId('bill-check')).toHaveText('Query');
+  await page.goto('/bill-validation');
   await flagged.getByRole('link', { name: MIS_BILLED }).click();
   await expect(page).toHaveURL(/\/invoices\?invoice=\d+#validation$/);
   const section = page.getByTestId('invoice-validation');
@@ -40,10 +46,12 @@ test('bill validation flags exactly the mis-billed invoice, with its two errors 
 });
 
 test('bill validation works without JavaScript and at phone width', async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+  // Signed in at desktop width (the phone menu needs JavaScript to open), then narrowed.
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1360, height: 900 } });
   const page = await context.newPage();
   await signIn(page, USERS.customerUser, '/login?next=/bill-validation');
   await expect(page).toHaveURL(/\/bill-validation$/);
+  await page.setViewportSize({ width: 390, height: 844 });
   // The restricted user's checks cover their two sites; the cold store is one of them.
   await expect(page.getByText('You see the sites you have access to')).toBeVisible();
   await expect(page.getByTestId('validations').locator('tbody tr[data-verdict="query"]')).toHaveCount(1);

@@ -9,11 +9,15 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::billing::{get_invoice, list_invoices, InvoiceDetail, InvoiceList, LineGroup};
 use crate::api::sites::{list_sites, SiteSummary};
+use crate::api::validation::list_validations;
 use crate::components::states::{Empty, ErrorNotice, Loading};
+use crate::domain::billing::Verdict;
 use crate::domain::invoice::InvoiceStatus;
 use crate::domain::invoice_filter::InvoiceFilterInput;
 use crate::domain::units::Pence;
+use crate::pages::bill_validation::verdict_tag;
 use crate::pages::invoice_validation::InvoiceValidation;
+use std::collections::HashMap;
 
 fn money(p: i64) -> String {
     Pence(p).to_string()
@@ -55,6 +59,7 @@ pub fn InvoicesPage() -> impl IntoView {
         |f| list_invoices(f.status, f.from, f.to, f.site),
     );
     let sites = Resource::new(|| (), |_| list_sites());
+    let checks = Resource::new(|| (), |_| list_validations());
     let detail = Resource::new(
         move || selected.get(),
         |id| async move {
@@ -79,8 +84,14 @@ pub fn InvoicesPage() -> impl IntoView {
             </Suspense>
             <Suspense fallback=|| view! { <Loading what="invoices" /> }>
                 {move || Suspend::new(async move {
+                    // The bill check's verdict per invoice, for the badge; the list shows without it
+                    // if the check fails.
+                    let verdicts: HashMap<i64, (Verdict, String)> = checks
+                        .await
+                        .map(|c| c.into_iter().map(|v| (v.invoice_id, (v.verdict, v.summary))).collect())
+                        .unwrap_or_default();
                     match invoices.await {
-                        Ok(list) => view! { <InvoiceTable list selected /> }.into_any(),
+                        Ok(list) => view! { <InvoiceTable list selected verdicts /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
                 })}
@@ -139,7 +150,11 @@ fn FilterForm(input: InvoiceFilterInput, sites: Vec<SiteSummary>) -> impl IntoVi
 }
 
 #[component]
-fn InvoiceTable(list: InvoiceList, selected: Memo<Option<i64>>) -> impl IntoView {
+fn InvoiceTable(
+    list: InvoiceList,
+    selected: Memo<Option<i64>>,
+    verdicts: HashMap<i64, (Verdict, String)>,
+) -> impl IntoView {
     let InvoiceList {
         invoices,
         filter,
@@ -184,7 +199,7 @@ fn InvoiceTable(list: InvoiceList, selected: Memo<Option<i64>>) -> impl IntoView
                     <table class="table" data-testid="invoices">
                         <thead><tr>
                             <th scope="col">"Invoice"</th><th scope="col">"Customer"</th><th scope="col">"Period"</th>
-                            <th scope="col">"Due"</th><th scope="col">"Status"</th>
+                            <th scope="col">"Due"</th><th scope="col">"Status"</th><th scope="col">"Bill check"</th>
                             {limited.then(|| view! { <th scope="col" class="num">{sites_head}</th> })}
                             <th scope="col" class="num">{net}</th><th scope="col" class="num">{vat}</th><th scope="col" class="num">{total}</th>
                         </tr></thead>
@@ -203,6 +218,9 @@ fn InvoiceTable(list: InvoiceList, selected: Memo<Option<i64>>) -> impl IntoView
                                         <td>{format!("{} – {}", i.period_start, i.period_end)}</td>
                                         <td>{i.due_on}</td>
                                         <td><span class=status_tag(i.status)>{i.status.label()}</span></td>
+                                        <td>{verdicts.get(&id).cloned().map(|(v, why)| view! {
+                                            <A href=format!("/invoices?invoice={id}#validation") attr:class=verdict_tag(v) attr:title=why attr:data-testid="bill-check">{v.label()}</A>
+                                        })}</td>
                                         {limited.then(|| view! { <td class="num">{money(i.sites_net_pence)}</td> })}
                                         <td class="num">{money(i.net_pence)}</td>
                                         <td class="num">{money(i.vat_pence)}</td>
