@@ -35,7 +35,7 @@ test.describe('invoices and contracts on a phone without JavaScript', () => {
     expect(text).toContain('Felixstowe Cold Store');
     expect(text).not.toContain('Castlegate House');
 
-    await rows.first().getByRole('link').click();
+    await rows.first().getByRole('link', { name: /^INV-/ }).click();
     const detail = page.getByTestId('invoice-detail');
     await expect(detail).toContainText("Your sites' subtotal (net)");
     await expect(detail).toContainText('Account total (all sites)');

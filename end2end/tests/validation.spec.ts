@@ -31,7 +31,8 @@ test('bill validation flags exactly the mis-billed invoice, with its two errors 
   await page.goto('/invoices');
   const badges = page.getByTestId('invoices').getByTestId('bill-check');
   await expect(badges.filter({ hasText: 'Query' })).toHaveCount(1);
-  await expect(page.getByTestId('invoices').locator('tr', { hasText: MIS_BILLED }).getByTestId('bill-check')).toHaveText('Query');
+  const row = page.getByTestId('invoices').locator('tr').filter({ has: page.getByRole('link', { name: MIS_BILLED, exact: true }) });
+  await expect(row.getByTestId('bill-check')).toHaveText('Query');
   await page.goto('/bill-validation');
   await flagged.getByRole('link', { name: MIS_BILLED }).click();
   await expect(page).toHaveURL(/\/invoices\?invoice=\d+#validation$/);
