@@ -42,6 +42,16 @@ pub const LINE_HEADER: [&str; 14] = [
     "amount_pence",
 ];
 
+/// A free-text cell as a spreadsheet will not run it: text starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return gets a leading `'` (OWASP's advice on CSV injection). Numbers and
+/// codes are written as they are, so a credit's `-12.34` stays a number.
+fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
+        _ => s.into(),
+    }
+}
+
 fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
     // Writing into a Vec cannot fail; the buffer is only returned once flushed.
     w.into_inner().unwrap_or_default()
@@ -53,7 +63,7 @@ pub fn invoices_csv(rows: &[InvoiceRow]) -> Result<Vec<u8>, csv::Error> {
     for r in rows {
         w.write_record([
             r.invoice_number.clone(),
-            r.customer.clone(),
+            text(&r.customer).into_owned(),
             r.account_number.clone(),
             r.period_start.to_string(),
             r.period_end.to_string(),
@@ -85,9 +95,9 @@ pub fn lines_csv(rows: &[LineExportRow]) -> Result<Vec<u8>, csv::Error> {
             &r.period_end.to_string(),
             r.status.as_str(),
             r.mpan_core.as_deref().unwrap_or(""),
-            r.site_name.as_deref().unwrap_or("(account level)"),
+            &text(r.site_name.as_deref().unwrap_or("(account level)")),
             r.charge_type.as_str(),
-            r.description.as_str(),
+            &text(&r.description),
             r.quantity.as_str(),
             r.unit.as_str(),
             r.rate_pence.as_str(),
@@ -108,6 +118,16 @@ mod tests {
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_defused() {
+        assert_eq!(text("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(text("+1"), "'+1");
+        assert_eq!(text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(text("-2+3"), "'-2+3");
+        assert_eq!(text("Energy, red rate"), "Energy, red rate");
+        assert_eq!(text(""), "");
     }
 
     #[test]
