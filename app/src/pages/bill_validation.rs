@@ -82,14 +82,27 @@ pub fn BillValidationPage() -> impl IntoView {
 
 #[component]
 fn Overview(list: Vec<ValidationSummary>, by: String) -> impl IntoView {
-    let count = |v: Verdict| list.iter().filter(|s| s.verdict == v).count();
+    // A credited invoice's difference has been put right: it is not counted as to query or at stake.
+    let open = |s: &&ValidationSummary| s.status != InvoiceStatus::Credited;
+    let count = |v: Verdict| list.iter().filter(open).filter(|s| s.verdict == v).count();
     let (ok, query, cannot) = (
         count(Verdict::Ok),
         count(Verdict::Query),
         count(Verdict::CannotValidate),
     );
-    let over: i64 = list.iter().map(|s| s.at_stake_pence).filter(|p| *p > 0).sum();
-    let under: i64 = list.iter().map(|s| s.at_stake_pence).filter(|p| *p < 0).sum();
+    let credited = list.iter().filter(|s| !open(s)).count();
+    let over: i64 = list
+        .iter()
+        .filter(open)
+        .map(|s| s.at_stake_pence)
+        .filter(|p| *p > 0)
+        .sum();
+    let under: i64 = list
+        .iter()
+        .filter(open)
+        .map(|s| s.at_stake_pence)
+        .filter(|p| *p < 0)
+        .sum();
     let partial = list.iter().any(|s| !s.whole_invoice);
     // One customer (a customer's own view): the customer column would say the same on every row.
     let many = list.iter().any(|s| s.customer != list[0].customer);
@@ -100,6 +113,7 @@ fn Overview(list: Vec<ValidationSummary>, by: String) -> impl IntoView {
                 <div><dt>"OK"</dt><dd>{ok}</dd></div>
                 <div><dt>"To query"</dt><dd data-testid="to-query">{query}</dd></div>
                 <div><dt>"Cannot validate"</dt><dd>{cannot}</dd></div>
+                {(credited > 0).then(|| view! { <div><dt>"Credited"</dt><dd>{credited}</dd></div> })}
                 <div><dt>"Over-billed (inc. VAT)"</dt><dd>{Pence(over).to_string()}</dd></div>
                 <div><dt>"Under-billed (inc. VAT)"</dt><dd>{Pence(-under).to_string()}</dd></div>
             </dl>

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::billing::{get_invoice, list_invoices, InvoiceDetail, InvoiceList, LineGroup};
 use crate::api::sites::{list_sites, SiteSummary};
-use crate::api::validation::list_validations;
+use crate::api::validation::{list_validations, ValidationSummary};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::billing::Verdict;
 use crate::domain::invoice::InvoiceStatus;
@@ -86,9 +86,9 @@ pub fn InvoicesPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     // The bill check's verdict per invoice, for the badge; the list shows without it
                     // if the check fails.
-                    let verdicts: HashMap<i64, (Verdict, String)> = checks
+                    let verdicts: HashMap<i64, Badge> = checks
                         .await
-                        .map(|c| c.into_iter().map(|v| (v.invoice_id, (v.verdict, v.summary))).collect())
+                        .map(|c| c.into_iter().map(|v| (v.invoice_id, Badge::of(&v))).collect())
                         .unwrap_or_default();
                     match invoices.await {
                         Ok(list) => view! { <InvoiceTable list selected verdicts /> }.into_any(),
@@ -146,6 +146,32 @@ fn FilterForm(input: InvoiceFilterInput, sites: Vec<SiteSummary>) -> impl IntoVi
                 <a class="button button--ghost" href="/invoices">"Clear"</a>
             </div>
         </form>
+    }
+}
+
+/// An invoice's bill-check badge: the verdict, or, once the invoice is credited, that the check
+/// found a difference that has been put right.
+#[derive(Clone)]
+struct Badge {
+    label: &'static str,
+    class: &'static str,
+    why: String,
+}
+
+impl Badge {
+    fn of(v: &ValidationSummary) -> Self {
+        if v.status == InvoiceStatus::Credited && v.verdict == Verdict::Query {
+            return Badge {
+                label: "Credited",
+                class: "tag",
+                why: format!("Credited and re-billed. {}", v.summary),
+            };
+        }
+        Badge {
+            label: v.verdict.label(),
+            class: verdict_tag(v.verdict),
+            why: v.summary.clone(),
+        }
     }
 }
 
@@ -218,8 +244,8 @@ fn InvoiceTable(
                                         <td>{format!("{} – {}", i.period_start, i.period_end)}</td>
                                         <td>{i.due_on}</td>
                                         <td><span class=status_tag(i.status)>{i.status.label()}</span></td>
-                                        <td>{verdicts.get(&id).cloned().map(|(v, why)| view! {
-                                            <A href=format!("/invoices?invoice={id}#validation") attr:class=verdict_tag(v) attr:title=why attr:data-testid="bill-check">{v.label()}</A>
+                                        <td>{verdicts.get(&id).cloned().map(|b| view! {
+                                            <A href=format!("/invoices?invoice={id}#validation") attr:class=b.class attr:title=b.why attr:data-testid="bill-check">{b.label}</A>
                                         })}</td>
                                         {limited.then(|| view! { <td class="num">{money(i.sites_net_pence)}</td> })}
                                         <td class="num">{money(i.net_pence)}</td>
