@@ -179,7 +179,7 @@ impl Badge {
 fn InvoiceTable(
     list: InvoiceList,
     selected: Memo<Option<i64>>,
-    verdicts: HashMap<i64, (Verdict, String)>,
+    verdicts: HashMap<i64, Badge>,
 ) -> impl IntoView {
     let InvoiceList {
         invoices,
