@@ -1,3 +1,5 @@
+// Named to run before queries.spec.ts (specs run in file order on one database): it sees the
+// demo invoices as seeded, before the queries spec credits the mis-billed one.
 import { test, expect } from '@playwright/test';
 import * as fs from 'node:fs';
 import { signIn, USERS, waitForHydration } from './helpers';
