@@ -25,4 +25,12 @@ pub mod store;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(shell::App);
+    // A marker that the page is live (event handlers attached): end-to-end tests wait for it
+    // instead of guessing from network activity.
+    if let Some(root) = leptos::web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-hydrated", "true");
+    }
 }

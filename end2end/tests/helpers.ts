@@ -128,10 +128,10 @@ export async function signIn(page: Page, email: string, goto = '/login') {
   await expect(page.getByTestId('user-menu')).toBeVisible();
 }
 
-/** Resolves once the WASM client has loaded and the page has settled. */
+/** Resolves once the WASM client has hydrated the page (event handlers attached) and it has settled. */
 export async function waitForHydration(page: Page) {
-  await page.waitForFunction(() =>
-    performance.getEntriesByType('resource').some((e) => e.name.endsWith('.wasm')),
-  );
+  // The client sets data-hydrated on <html> once hydrate_body has attached the event handlers
+  // (app/src/lib.rs); a loaded .wasm file alone did not mean that (a filter typed too early was lost).
+  await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
   await page.waitForLoadState('networkidle');
 }
