@@ -8,6 +8,8 @@
 //! 1. `validate_all` through the store (scoped transaction, RLS, every query) — target ≤ 2 s;
 //! 2. the floor: reading the same half-hourly rows with one raw SQL query and nothing else;
 //! 3. the engine alone (shadow bills + comparisons) on data already in memory.
+mod common;
+
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -16,8 +18,7 @@ use app::domain::settlement_time::{all_periods_utc, SettlementDate};
 use app::store::scope::Scope;
 use app::store::validation::{reference, shadow_for_contract, supplies, tariff, validate_all};
 use chrono::{NaiveDate, TimeDelta};
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{Executor, PgPool};
+use sqlx::Executor;
 
 const METERS: usize = 100;
 const REPEATS: usize = 5;
@@ -27,54 +28,12 @@ fn median(mut v: Vec<Duration>) -> f64 {
     v[v.len() / 2].as_secs_f64()
 }
 
-fn mpan(i: usize) -> String {
-    let mut d = [0u8; 12];
-    let s = format!("14{:010}", 8_000_000_000u64 + i as u64);
-    for (k, b) in s.bytes().enumerate() {
-        d[k] = b - b'0';
-    }
-    format!("{s}{}", app::domain::mpan::check_digit(d))
-}
-
-fn next_month(d: NaiveDate) -> NaiveDate {
-    app::store::analytics::next_month(d)
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("set DATABASE_URL"))?;
-    let admin = PgPool::connect(&url).await?;
-    admin
-        .execute("DROP DATABASE IF EXISTS portal_bench_bills WITH (FORCE)")
-        .await?;
-    admin.execute("CREATE DATABASE portal_bench_bills").await?;
-    let opts: PgConnectOptions = url.parse::<PgConnectOptions>()?.database("portal_bench_bills");
-    let db = PgPool::connect_with(opts.clone()).await?;
-    server::db::migrate(&db).await?;
+    let scratch = common::Scratch::create("portal_bench_bills").await?;
+    let (db, opts) = (scratch.db.clone(), scratch.opts.clone());
     server::seed::billing::seed_duos_bands(&db).await?;
-    let org: i64 = sqlx::query_scalar(
-        "INSERT INTO organisations (name, account_number) VALUES ('Bench Foods Ltd', 'B-2') RETURNING id",
-    )
-    .fetch_one(&db)
-    .await?;
-    let site: i64 = sqlx::query_scalar(
-        "INSERT INTO sites (organisation_id, name, kind, address_line, town, postcode)
-         VALUES ($1, 'Bench plant', 'factory', '1 Road', 'Town', 'AB1 2CD') RETURNING id",
-    )
-    .bind(org)
-    .fetch_one(&db)
-    .await?;
-    for i in 0..METERS {
-        sqlx::query(
-            "INSERT INTO supply_points (organisation_id, site_id, mpan_core, profile_class, mtc, llfc, distributor_id,
-                 measurement_class, agreed_capacity_kva, energised_from) VALUES ($1, $2, $3, 0, 845, 500, 14, 'C', 200, '2020-01-01')",
-        )
-        .bind(org)
-        .bind(site)
-        .bind(mpan(i))
-        .execute(&db)
-        .await?;
-    }
+    let org = common::customer(&db, "Bench Foods Ltd", "B-2", METERS, (14, 8_000_000_000), 200).await?;
     let contract: i64 = sqlx::query_scalar(
         "INSERT INTO contracts (organisation_id, reference, starts_on, ends_on, rate_structure, standing_charge_p_per_day,
              capacity_charge_p_per_kva_day, excess_capacity_p_per_kva_day, reactive_p_per_kvarh, vat_rate_percent,
@@ -104,7 +63,7 @@ async fn main() -> anyhow::Result<()> {
         let mut f = std::io::BufWriter::with_capacity(1 << 22, std::fs::File::create(&path)?);
         writeln!(f, "mpan_core,channel,interval_start,value,status,run")?;
         for i in 0..METERS {
-            let m = mpan(i);
+            let m = common::mpan(14, 8_000_000_000, i);
             for d in 0..365 {
                 let date = start + TimeDelta::days(d);
                 for run in ["SF", "R1"] {
@@ -145,7 +104,7 @@ async fn main() -> anyhow::Result<()> {
     while month < start + TimeDelta::days(365) {
         let period = app::domain::billing::BillingPeriod {
             first_day: month,
-            last_day: next_month(month) - TimeDelta::days(1),
+            last_day: app::store::analytics::next_month(month) - TimeDelta::days(1),
         };
         let mut tx = scope.begin(&db).await?;
         let bill = shadow_for_contract(&mut tx, contract, period, &refs)
@@ -166,7 +125,7 @@ async fn main() -> anyhow::Result<()> {
             bill.vat,
         )
         .await?;
-        month = next_month(month);
+        month = app::store::analytics::next_month(month);
     }
     println!("billed 12 invoices, {lines} lines ({METERS} supply points each)");
 
@@ -258,16 +217,8 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("validate_all / floor:            {:>7.2}×", s / f);
     println!("engine alone (shadow bills + comparisons, data in memory): {e:.3} s");
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!(
-        "machine: {} cores, load average {}",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        load.trim()
-    );
-    db.close().await;
+    println!("{}", common::machine());
     app_db.close().await;
-    admin
-        .execute("DROP DATABASE IF EXISTS portal_bench_bills WITH (FORCE)")
-        .await?;
+    scratch.drop().await?;
     Ok(())
 }

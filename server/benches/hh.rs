@@ -6,6 +6,8 @@
 //! 2. One supply point × one year at the best run through the store (scope, RLS, decoding),
 //!    against the same SQL run directly.
 //! 3. Portfolio daily totals for 100 supply points × 1 year.
+mod common;
+
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -15,8 +17,7 @@ use app::domain::settlement_time::{all_periods_utc, SettlementDate};
 use app::store::hh;
 use app::store::scope::Scope;
 use chrono::{NaiveDate, TimeDelta};
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{Executor, PgPool};
+use sqlx::Executor;
 
 const METERS: usize = 100;
 
@@ -26,49 +27,11 @@ fn p50(mut v: Vec<Duration>) -> (f64, f64) {
     (ms(v[v.len() / 2]), ms(v[v.len() * 95 / 100]))
 }
 
-fn mpan(i: usize) -> String {
-    let mut d = [0u8; 12];
-    let s = format!("19{:010}", 7_000_000_000u64 + i as u64);
-    for (k, b) in s.bytes().enumerate() {
-        d[k] = b - b'0';
-    }
-    format!("{s}{}", app::domain::mpan::check_digit(d))
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("set DATABASE_URL"))?;
-    let admin = PgPool::connect(&url).await?;
-    admin
-        .execute("DROP DATABASE IF EXISTS portal_bench WITH (FORCE)")
-        .await?;
-    admin.execute("CREATE DATABASE portal_bench").await?;
-    let opts: PgConnectOptions = url.parse::<PgConnectOptions>()?.database("portal_bench");
-    let db = PgPool::connect_with(opts.clone()).await?;
-    server::db::migrate(&db).await?;
-    let org: i64 = sqlx::query_scalar(
-        "INSERT INTO organisations (name, account_number) VALUES ('Bench Ltd', 'B-1') RETURNING id",
-    )
-    .fetch_one(&db)
-    .await?;
-    let site: i64 = sqlx::query_scalar(
-        "INSERT INTO sites (organisation_id, name, kind, address_line, town, postcode)
-         VALUES ($1, 'Bench site', 'factory', '1 Road', 'Town', 'AB1 2CD') RETURNING id",
-    )
-    .bind(org)
-    .fetch_one(&db)
-    .await?;
-    for i in 0..METERS {
-        sqlx::query(
-            "INSERT INTO supply_points (organisation_id, site_id, mpan_core, profile_class, mtc, llfc, distributor_id,
-                 measurement_class, agreed_capacity_kva, energised_from) VALUES ($1, $2, $3, 0, 845, 500, 19, 'C', 500, '2020-01-01')",
-        )
-        .bind(org)
-        .bind(site)
-        .bind(mpan(i))
-        .execute(&db)
-        .await?;
-    }
+    let scratch = common::Scratch::create("portal_bench").await?;
+    let (db, opts) = (scratch.db.clone(), scratch.opts.clone());
+    let org = common::customer(&db, "Bench Ltd", "B-1", METERS, (19, 7_000_000_000), 500).await?;
 
     // A year of AI + RI for 100 meters, runs by age: II and SF every day, R1 on the older 8 months.
     let path = std::env::temp_dir().join("portal-bench-hh.csv");
@@ -79,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
         let mut f = std::io::BufWriter::with_capacity(1 << 22, std::fs::File::create(&path)?);
         writeln!(f, "mpan_core,channel,interval_start,value,status,run")?;
         for i in 0..METERS {
-            let m = mpan(i);
+            let m = common::mpan(19, 7_000_000_000, i);
             for d in 0..365 {
                 let date = start + TimeDelta::days(d);
                 let runs: &[&str] = if d < 320 {
@@ -223,16 +186,8 @@ async fn main() -> anyhow::Result<()> {
     println!("\n## Portfolio daily totals, {METERS} supply points × 1 year (20 runs)");
     println!("365 portfolio days from the roll-up (hh_daily_best): p50 {p:>6.2} ms  p95 {p95:>6.2} ms");
     println!("36,500 meter-days, best run chosen at query time (hh_day, DISTINCT ON): p50 {m:>6.2} ms  p95 {m95:>6.2} ms");
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!(
-        "\nmachine: {} cores, load average {}",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        load.trim()
-    );
+    println!("\n{}", common::machine());
     std::fs::remove_file(&path)?;
-    db.close().await;
-    admin
-        .execute("DROP DATABASE IF EXISTS portal_bench WITH (FORCE)")
-        .await?;
+    scratch.drop().await?;
     Ok(())
 }

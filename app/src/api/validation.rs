@@ -76,7 +76,7 @@ pub struct InvoiceValidationView {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::domain::billing::money::quantity_text;
+    use crate::domain::billing::money::{percent_e2_text, quantity_text};
     use crate::store::validation::InvoiceCheck;
 
     fn day(d: chrono::NaiveDate) -> String {
@@ -167,10 +167,9 @@ mod ssr {
                 vat: v.vat.map(|x| (x.billed.0, x.on_billed_net.0)),
                 runs_used: v.runs_used,
                 tolerance: format!(
-                    "A line matches when its amount is within {} of the shadow bill; billed kWh within {}.{:02} % of the half-hourly total.",
+                    "A line matches when its amount is within {} of the shadow bill; billed kWh within {} of the half-hourly total.",
                     v.tolerance.per_line,
-                    v.tolerance.volume_percent_e2 / 100,
-                    v.tolerance.volume_percent_e2 % 100
+                    percent_e2_text(v.tolerance.volume_percent_e2)
                 ),
                 shadow_net_pence: v.shadow_net.0,
                 shadow_total_pence: v.shadow_total.0,

@@ -36,17 +36,22 @@ impl fmt::Display for Pence {
     /// `£1,234.56`, or `-£1,234.56` for a credit.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let abs = self.0.unsigned_abs();
-        let digits = (abs / 100).to_string();
-        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
         let sign = if self.0 < 0 { "-" } else { "" };
-        write!(f, "{sign}£{grouped}.{:02}", abs % 100)
+        write!(f, "{sign}£{}.{:02}", group_thousands(abs / 100), abs % 100)
     }
+}
+
+/// A whole number with thousands separators: `1234567` → `1,234,567`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    grouped
 }
 
 impl Add for Pence {

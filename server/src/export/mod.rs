@@ -119,28 +119,7 @@ pub async fn invoices_csv(
     identity: Option<Extension<Identity>>,
     Query(input): Query<InvoiceFilterInput>,
 ) -> Response {
-    let result = async {
-        let who = signed_in(identity)?;
-        let mut tx = who.scope.begin(&state.db).await?;
-        let filter = checked_filter(&mut tx, &input).await?;
-        let rows = app::store::billing::invoices(&mut tx, &filter).await?;
-        let orgs = who.scope.organisation_ids().to_vec();
-        app::api::guard::finish_read(
-            tx,
-            &who,
-            "staff.export.invoices_csv",
-            &orgs,
-            serde_json::json!({ "filter": filter.to_query() }),
-        )
-        .await?;
-        let body = csv::invoices_csv(&rows).map_err(|e| {
-            tracing::error!(error = %e, "writing the invoices CSV");
-            ApiError::Internal
-        })?;
-        Ok::<_, ApiError>(attachment("text/csv; charset=utf-8", "invoices.csv", body))
-    }
-    .await;
-    result.unwrap_or_else(error)
+    filtered_csv(state, identity, input, CsvFile::Invoices).await
 }
 
 /// `GET /invoices/lines.csv?status=&from=&to=&site=`: the lines of the filtered invoices.
@@ -149,25 +128,57 @@ pub async fn invoice_lines_csv(
     identity: Option<Extension<Identity>>,
     Query(input): Query<InvoiceFilterInput>,
 ) -> Response {
+    filtered_csv(state, identity, input, CsvFile::Lines).await
+}
+
+/// The two CSV downloads of the invoices page, which differ only in what they read and write.
+#[derive(Clone, Copy)]
+enum CsvFile {
+    Invoices,
+    Lines,
+}
+
+impl CsvFile {
+    /// The audit action of a staff download and the file's name.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Invoices => ("staff.export.invoices_csv", "invoices.csv"),
+            Self::Lines => ("staff.export.invoice_lines_csv", "invoice-lines.csv"),
+        }
+    }
+}
+
+/// A filtered CSV download: the caller's scope, the page's filter (400 with the reason when it is
+/// bad), the store read, a staff download recorded like a staff read, the file.
+async fn filtered_csv(
+    state: AppState,
+    identity: Option<Extension<Identity>>,
+    input: InvoiceFilterInput,
+    file: CsvFile,
+) -> Response {
+    let (action, file_name) = file.names();
     let result = async {
         let who = signed_in(identity)?;
         let mut tx = who.scope.begin(&state.db).await?;
         let filter = checked_filter(&mut tx, &input).await?;
-        let rows = app::store::billing::lines_for_export(&mut tx, &filter).await?;
+        let body = match file {
+            CsvFile::Invoices => csv::invoices_csv(&app::store::billing::invoices(&mut tx, &filter).await?),
+            CsvFile::Lines => csv::lines_csv(&app::store::billing::lines_for_export(&mut tx, &filter).await?),
+        };
         let orgs = who.scope.organisation_ids().to_vec();
         app::api::guard::finish_read(
             tx,
             &who,
-            "staff.export.invoice_lines_csv",
+            action,
             &orgs,
             serde_json::json!({ "filter": filter.to_query() }),
         )
         .await?;
-        let body = csv::lines_csv(&rows).map_err(|e| {
-            tracing::error!(error = %e, "writing the invoice lines CSV");
+        let body = body.map_err(|e| {
+            tracing::error!(error = %e, file = file_name, "writing a CSV download");
             ApiError::Internal
         })?;
-        Ok::<_, ApiError>(attachment("text/csv; charset=utf-8", "invoice-lines.csv", body))
+        Ok::<_, ApiError>(attachment("text/csv; charset=utf-8", file_name, body))
     }
     .await;
     result.unwrap_or_else(error)

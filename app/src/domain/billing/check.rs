@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::money::{quantity_text, Rate, VatRate};
+use super::money::{percent_e2_text, quantity_text, Rate, VatRate};
 use super::shadow::{ChargeType, DataCheck, ShadowBill, ShadowLine};
 use crate::domain::units::Pence;
 
@@ -218,7 +218,7 @@ pub fn validate(
                 c.missing_periods,
                 c.expected_periods,
                 c.mpan_core,
-                percent_text(tolerance.missing_percent_e2)
+                percent_e2_text(tolerance.missing_percent_e2)
             ),
         )
     } else if !flagged.is_empty() {
@@ -237,11 +237,7 @@ pub fn validate(
                 at_stake
             ),
         )
-    } else if vat.is_some_and(|v| (v.billed.0 - v.on_billed_net.0).abs() > tolerance.per_line.0) {
-        let v = vat.unwrap_or(VatCheck {
-            billed: Pence(0),
-            on_billed_net: Pence(0),
-        });
+    } else if let Some(v) = vat.filter(|v| (v.billed.0 - v.on_billed_net.0).abs() > tolerance.per_line.0) {
         (
             Verdict::Query,
             format!(
@@ -306,14 +302,6 @@ impl Validation {
             shadow_net: Pence(0),
             shadow_total: Pence(0),
         }
-    }
-}
-
-fn percent_text(e2: i64) -> String {
-    if e2 % 100 == 0 {
-        format!("{} %", e2 / 100)
-    } else {
-        format!("{}.{:02} %", e2 / 100, e2 % 100)
     }
 }
 

@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::units::Pence;
+use crate::domain::units::{group_thousands, Pence};
 
 /// A rate in 1/100,000 of a penny per unit (p/kWh, p/day, p/kVA/day, p/kVArh):
 /// `Rate(3_841_200)` is 38.412 p/kWh. Five decimals hold both contract rates (four decimals) and
@@ -124,11 +124,16 @@ impl VatRate {
 
 impl fmt::Display for VatRate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 % 100 == 0 {
-            write!(f, "{} %", self.0 / 100)
-        } else {
-            write!(f, "{}.{:02} %", self.0 / 100, self.0 % 100)
-        }
+        f.write_str(&percent_e2_text(self.0))
+    }
+}
+
+/// A percentage held in hundredths: `2000` → `20 %`, `1750` → `17.50 %`, `50` → `0.50 %`.
+pub fn percent_e2_text(e2: i64) -> String {
+    if e2 % 100 == 0 {
+        format!("{} %", e2 / 100)
+    } else {
+        format!("{}.{:02} %", e2 / 100, e2 % 100)
     }
 }
 
@@ -136,15 +141,7 @@ impl fmt::Display for VatRate {
 pub fn quantity_text(milli: i64) -> String {
     let sign = if milli < 0 { "-" } else { "" };
     let a = milli.unsigned_abs();
-    let digits = (a / 1000).to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped}.{:03}", a % 1000)
+    format!("{sign}{}.{:03}", group_thousands(a / 1000), a % 1000)
 }
 
 /// A quantity as `invoice_lines.quantity` is written (`12345.678`).

@@ -229,7 +229,9 @@ pub fn shadow_bill(
             &mut problems,
         );
     }
-    problems.dedup();
+    // Every supply point reports the same missing rate: keep each problem once.
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert(p.clone()));
     let net: Pence = lines.iter().map(|l| l.amount).sum();
     let vat = tariff.vat.on(net);
     ShadowBill {
