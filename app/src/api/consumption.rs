@@ -96,7 +96,7 @@ pub async fn consumption(
                 range,
                 granularity,
                 run,
-                chart_svg: crate::charts::consumption_svg(&u.buckets, granularity),
+                chart_svg: crate::charts::consumption::consumption_svg(&u.buckets, granularity),
                 total_kwh: u.total_kwh,
                 max_demand_kva: u.max_demand.as_ref().map(|m| m.kva),
                 max_demand_at: u.max_demand.as_ref().map(|m| {
@@ -153,7 +153,7 @@ pub async fn portfolio() -> Result<PortfolioView, ApiError> {
                     .format("%-d %b %Y")
                     .to_string(),
                 total_kwh: p.daily.iter().map(|(_, v)| v).sum(),
-                chart_svg: crate::charts::consumption_svg(&p.daily, Granularity::Day),
+                chart_svg: crate::charts::consumption::consumption_svg(&p.daily, Granularity::Day),
                 sites: p
                     .sites
                     .into_iter()

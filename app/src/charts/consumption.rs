@@ -1,8 +1,8 @@
-//! Server-rendered charts (plotters, SVG backend): the first paint has the chart before any WASM.
+//! Consumption over time: bars for days and months, a line for half-hours.
 use chrono::{DateTime, Utc};
-use chrono_tz::Europe::London;
 use plotters::prelude::*;
 
+use super::axis;
 use crate::domain::aggregate::Granularity;
 
 /// Consumption over time: bars for days and months, a line for half-hours.
@@ -17,22 +17,11 @@ pub fn consumption_svg(points: &[(DateTime<Utc>, f64)], granularity: Granularity
         let _ = root.fill(&WHITE);
         let n = points.len();
         let max = points.iter().map(|(_, v)| *v).fold(0.0f64, f64::max).max(1.0) * 1.1;
-        let unit = match granularity {
-            Granularity::HalfHour => "kWh per half-hour",
-            Granularity::Hour => "kWh per hour",
-            Granularity::Day => "kWh per day",
-            Granularity::Week => "kWh per week",
-            Granularity::Month => "kWh per month",
-            Granularity::Quarter => "kWh per quarter",
-        };
         let label = |i: usize| -> String {
-            let t = points.get(i).map(|(t, _)| t.with_timezone(&London));
-            match (t, granularity) {
-                (Some(t), Granularity::Month | Granularity::Quarter) => t.format("%b %Y").to_string(),
-                (Some(t), Granularity::HalfHour | Granularity::Hour) => t.format("%a %-d %H:%M").to_string(),
-                (Some(t), _) => t.format("%-d %b").to_string(),
-                (None, _) => String::new(),
-            }
+            points
+                .get(i)
+                .map(|(t, _)| axis::time_label(*t, granularity))
+                .unwrap_or_default()
         };
         let chart = ChartBuilder::on(&root)
             .margin(12)
@@ -45,16 +34,16 @@ pub fn consumption_svg(points: &[(DateTime<Utc>, f64)], granularity: Granularity
         let _ = chart
             .configure_mesh()
             .disable_x_mesh()
-            .light_line_style(RGBColor(232, 237, 241))
-            .bold_line_style(RGBColor(223, 229, 234))
-            .y_desc(unit)
+            .light_line_style(axis::GRID_LIGHT)
+            .bold_line_style(axis::GRID_BOLD)
+            .y_desc(axis::energy_unit_label(granularity))
             .x_labels(8)
             .x_label_formatter(&|i| label(*i))
             .y_label_formatter(&|v| format!("{v:.0}"))
-            .label_style(("sans-serif", 12).into_font().color(&RGBColor(67, 83, 95)))
-            .axis_desc_style(("sans-serif", 12).into_font().color(&RGBColor(107, 122, 134)))
+            .label_style(("sans-serif", 12).into_font().color(&axis::LABEL))
+            .axis_desc_style(("sans-serif", 12).into_font().color(&axis::AXIS_DESC))
             .draw();
-        let brand = RGBColor(18, 94, 138);
+        let brand = axis::BRAND;
         if granularity == Granularity::HalfHour {
             let _ = chart.draw_series(
                 AreaSeries::new(
