@@ -103,11 +103,11 @@ points="$(api consumption/points | jq -r '.[].id')"
 [[ -n "$points" ]] || die "no supply points in scope for $USER_EMAIL"
 best_sp="" best_n=-1
 for sp in $points; do
-  n="$(api consumption/view "supply_point_id=$sp&range=12m&run=best" | jq '.actual_periods + .estimated_periods')"
+  n="$(api consumption/view "supply_point_ids%5B0%5D=$sp&range=12m&unit=kwh&run=best" | jq '.points[0].actual_periods + .points[0].estimated_periods')"
   if ((n > best_n)); then best_sp=$sp best_n=$n; fi
 done
 log "supply point $best_sp has the most data ($best_n half-hours in 12 months, of $(wc -w <<<"$points") in scope)"
-view_body="supply_point_id=$best_sp&range=12m&run=best"
+view_body="supply_point_ids%5B0%5D=$best_sp&range=12m&unit=kwh&run=best"
 
 # target → method, path, body, whether signed in
 declare -A T_PATH T_METHOD T_BODY T_AUTH

@@ -312,8 +312,9 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             "invoice_id={}",
             ids.pick(t, |i| i.own_invoice, |i| i.other_invoice)
         ),
+        // A list argument travels as indexed keys; the span as a preset or as dates.
         ("/api/consumption/view", Some(t)) => format!(
-            "supply_point_id={}&range=30d&run=best",
+            "supply_point_ids%5B0%5D={}&from=2026-01-01&to=2026-01-31&unit=kva&run=best",
             ids.pick(t, |i| i.own_point, |i| i.other_point)
         ),
         ("/api/sites/detail", Some(t)) => {

@@ -330,3 +330,89 @@ async fn a_revised_run_changes_the_roll_up_and_the_dashboard_a_worse_one_does_no
     // Another tenant's dashboard shows none of it.
     assert_eq!(dashboard(f.db.clone(), f.riverside.clone()).await.0, 0.0);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn chart_buckets_cover_the_whole_span_with_gaps_where_there_is_no_data(db: PgPool) {
+    use app::domain::consumption_buckets::{ChartUnit, RunDays};
+    use app::domain::date_span::DateSpan;
+    let f = fixture(db).await;
+    let mut tx = f.castlegate.begin(&f.db).await.unwrap();
+    // 1–14 January: data on the 1st–10th only.
+    let span = DateSpan::new(day(2026, 1, 1), day(2026, 1, 14)).unwrap();
+    let u = app::store::consumption::point_use(&mut tx, f.office.id, span, RunChoice::Best)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(u.buckets.len(), 14, "one bucket per day, gaps included");
+    assert_eq!(u.buckets[0].value(ChartUnit::Kwh), Some(48.0 * 11.0));
+    assert_eq!(u.buckets[0].runs_label(), "R1");
+    assert_eq!(u.buckets[9].runs_label(), "SF");
+    for gap in &u.buckets[10..] {
+        assert_eq!(gap.value(ChartUnit::Kwh), None);
+        assert_eq!(gap.missing, 48);
+        assert_eq!(gap.status_label(), "missing");
+    }
+    assert_eq!(u.buckets[13].first_day, day(2026, 1, 14));
+    assert_eq!(
+        u.runs_seen,
+        vec![
+            RunDays {
+                run: SettlementRun::R1,
+                days: 5
+            },
+            RunDays {
+                run: SettlementRun::SF,
+                days: 5
+            }
+        ]
+    );
+    assert_eq!(
+        (u.actual_periods, u.estimated_periods, u.missing_periods),
+        (480, 0, 4 * 48)
+    );
+    assert!((u.total_kwh - (5.0 * 48.0 * 11.0 + 5.0 * 48.0 * 10.0 + 190.0)).abs() < 1e-6);
+    assert_eq!(u.export_kwh, None);
+
+    // kW and kVA: the 7th's biggest half-hour is 200 kWh (400 kW) with 3 kVArh (6 kVAr).
+    let seventh = &u.buckets[6];
+    assert_eq!(seventh.value(ChartUnit::Kw), Some(400.0));
+    let kva = seventh.value(ChartUnit::Kva).unwrap();
+    assert!((kva - 400f64.hypot(6.0)).abs() < 1e-9, "{kva}");
+    assert!((u.buckets[0].value(ChartUnit::Kva).unwrap() - 22f64.hypot(6.0)).abs() < 1e-9);
+    let md = u.max_demand.unwrap();
+    assert!((md.kva - kva).abs() < 1e-9);
+
+    // A day is half-hourly: 48 buckets, period 36 the big one.
+    let hh = app::store::consumption::point_use(
+        &mut tx,
+        f.office.id,
+        DateSpan::day(day(2026, 1, 7)),
+        RunChoice::Best,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(hh.buckets.len(), 48);
+    assert_eq!(hh.buckets[35].period, Some((36, 48)));
+    assert_eq!(hh.buckets[35].value(ChartUnit::Kwh), Some(200.0));
+    assert_eq!(hh.buckets[35].value(ChartUnit::Kw), Some(400.0));
+
+    // A run with no data in the span: no runs, no energy, everything missing.
+    let r3 =
+        app::store::consumption::point_use(&mut tx, f.office.id, span, RunChoice::Exactly(SettlementRun::R3))
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(r3.runs_seen.is_empty());
+    assert_eq!(r3.total_kwh, 0.0);
+    assert!(r3.buckets.iter().all(|b| b.value(ChartUnit::Kwh).is_none()));
+
+    // Another tenant's supply point is not there.
+    let mut other = f.riverside.begin(&f.db).await.unwrap();
+    assert!(
+        app::store::consumption::point_use(&mut other, f.office.id, span, RunChoice::Best)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

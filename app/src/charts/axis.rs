@@ -37,3 +37,45 @@ pub fn time_label(t: DateTime<Utc>, granularity: Granularity) -> String {
         _ => t.format("%-d %b").to_string(),
     }
 }
+
+/// Series colours, in order, distinct for up to six supply points compared on one chart (the
+/// brand blue first; the others readable on white and told apart by people with the common
+/// colour-vision deficiencies as far as six colours allow).
+pub const PALETTE: [RGBColor; 6] = [
+    BRAND,
+    RGBColor(214, 96, 18),
+    RGBColor(46, 139, 87),
+    RGBColor(148, 52, 140),
+    RGBColor(196, 36, 48),
+    RGBColor(92, 92, 92),
+];
+
+/// Export (on-site generation) drawn below the axis.
+pub const EXPORT: RGBColor = RGBColor(201, 150, 0);
+/// Background of buckets with estimated half-hours.
+pub const ESTIMATED_SHADE: RGBColor = RGBColor(253, 236, 196);
+/// Background of buckets with missing half-hours (or no data).
+pub const MISSING_SHADE: RGBColor = RGBColor(226, 230, 234);
+/// The agreed supply capacity line.
+pub const CAPACITY: RGBColor = RGBColor(196, 36, 48);
+
+/// `#125e8a`, for HTML legends and SVG attributes.
+pub fn hex(c: RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+/// Text for an SVG or HTML attribute value or element: `&`, `<`, `>`, `"` and newlines escaped.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

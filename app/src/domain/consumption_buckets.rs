@@ -290,7 +290,7 @@ pub fn runs_seen(days: &[DayReading]) -> Vec<RunDays> {
     for d in days {
         add_run(&mut runs, d.run);
     }
-    runs.sort_by(|a, b| b.run.cmp(&a.run));
+    runs.sort_by_key(|r| std::cmp::Reverse(r.run));
     runs
 }
 
@@ -375,7 +375,7 @@ pub fn build_buckets(
         }
     }
     for b in &mut out {
-        b.runs.sort_by(|a, c| c.run.cmp(&a.run));
+        b.runs.sort_by_key(|r| std::cmp::Reverse(r.run));
     }
     out
 }

@@ -136,7 +136,7 @@ impl DateSpan {
     pub fn granularity(self) -> Granularity {
         match self.days() {
             ..=7 => Granularity::HalfHour,
-            ..=92 => Granularity::Day,
+            8..=92 => Granularity::Day,
             _ => Granularity::Month,
         }
     }

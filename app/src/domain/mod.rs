@@ -4,7 +4,6 @@ pub mod aggregate;
 pub mod billing;
 pub mod channel;
 pub mod consumption_buckets;
-pub mod consumption_range;
 pub mod contract_year;
 pub mod date_span;
 pub mod duos;

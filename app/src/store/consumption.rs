@@ -1,32 +1,38 @@
 //! The consumption of one supply point over a range, and of the whole portfolio in scope: values
 //! at the chosen run, aggregated for a chart, with demand, bands and data quality computed by the
-//! domain. The API layer turns these into wire views (labels, chart SVG).
+//! domain (buckets over the whole span, gaps included). The API layer turns these into wire views
+//! (labels, chart SVG).
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use super::analytics::{band_split, band_table, half_hours_with_reactive, BandTotals, SiteTotal};
-use super::hh::{series, supply_point, SupplyPointRef};
+use super::analytics::{band_split, band_table, combine_half_hours, BandTotals, SiteTotal};
+use super::hh::{series, supply_point, DayValues, SupplyPointRef};
 use super::scope::ScopedTx;
-use crate::domain::aggregate::aggregate;
-use crate::domain::channel::Channel;
-use crate::domain::consumption_range::ConsumptionRange;
-use crate::domain::settlement_run::{RunChoice, SettlementRun};
-use crate::domain::settlement_time::{all_periods_utc, periods_between, SettlementDate};
+use crate::domain::channel::{Channel, ValueStatus};
+use crate::domain::consumption_buckets::{build_buckets, runs_seen, Bucket, DayReading, RunDays};
+use crate::domain::date_span::DateSpan;
+use crate::domain::settlement_run::RunChoice;
+use crate::domain::settlement_time::SettlementDate;
 use crate::domain::units::MaximumDemand;
 
-/// One supply point's use over a range at a run.
+/// One supply point's use over a span at a run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PointUse {
     pub point: SupplyPointRef,
-    /// kWh per bucket of the range's granularity, by bucket start.
-    pub buckets: Vec<(DateTime<Utc>, f64)>,
+    /// Every bucket of the span at its granularity (half-hours, days or months), empty where
+    /// there is no data.
+    pub buckets: Vec<Bucket>,
+    /// Active import of the actual and estimated half-hours.
     pub total_kwh: f64,
+    /// Active export, for a supply point that exports (`has_export`).
+    pub export_kwh: Option<f64>,
     pub max_demand: Option<MaximumDemand>,
     pub bands: BandTotals,
     pub actual_periods: i64,
     pub estimated_periods: i64,
+    /// Periods flagged missing plus the periods of days (since energisation) with no data.
     pub missing_periods: i64,
-    /// The runs the days of the range came from, worst first.
-    pub runs_seen: Vec<SettlementRun>,
+    /// The runs the days of the span came from, best first, with their days.
+    pub runs_seen: Vec<RunDays>,
 }
 
 /// The day after the last day with data (today's date when there is none): where ranges end.
@@ -34,58 +40,92 @@ fn range_end(last: Option<NaiveDate>) -> NaiveDate {
     last.unwrap_or_else(|| Utc::now().date_naive()) + TimeDelta::days(1)
 }
 
-/// `None` when the supply point is not in scope (callers answer 404).
-#[tracing::instrument(level = "debug", skip_all, fields(supply_point_id = supply_point_id, range = range.code(), run = run.code()))]
+/// The latest settlement day with active import among these supply points (yesterday when there
+/// is none): where a preset span ends.
+pub async fn latest_data_day(
+    tx: &mut ScopedTx<'_>,
+    supply_point_ids: &[i64],
+) -> Result<NaiveDate, sqlx::Error> {
+    Ok(super::hh::latest_day(tx, supply_point_ids, Channel::ActiveImport)
+        .await?
+        .unwrap_or_else(|| Utc::now().date_naive() - TimeDelta::days(1)))
+}
+
+fn kwh_of(vals: &[i32]) -> Vec<f64> {
+    vals.iter().map(|v| f64::from(*v) / 1000.0).collect()
+}
+
+/// Joins a channel's days by date: the values of `date`, or nothing.
+fn values_on(days: &[DayValues], date: NaiveDate) -> Vec<f64> {
+    days.binary_search_by_key(&date, |d| d.date)
+        .ok()
+        .map_or_else(Vec::new, |i| kwh_of(&days[i].vals))
+}
+
+/// The active import days with reactive energy and export at the same run choice, as readings.
+pub fn readings(
+    ai: &[DayValues],
+    ri: &[DayValues],
+    re: &[DayValues],
+    ae: Option<&[DayValues]>,
+) -> Vec<DayReading> {
+    ai.iter()
+        .map(|d| DayReading {
+            date: d.date,
+            run: d.run,
+            kwh: kwh_of(&d.vals),
+            status: d
+                .statuses
+                .chars()
+                .map(|c| ValueStatus::from_code(c).unwrap_or(ValueStatus::Missing))
+                .collect(),
+            kvarh_import: values_on(ri, d.date),
+            kvarh_export: values_on(re, d.date),
+            export_kwh: ae.map(|ae| values_on(ae, d.date)),
+        })
+        .collect()
+}
+
+/// `None` when the supply point is not in scope (callers answer 404). Reads active import,
+/// reactive import and export and (for a supply point with generation) active export over the
+/// span at `run`, once each.
+#[tracing::instrument(level = "debug", skip_all, fields(supply_point_id = supply_point_id, %span, run = run.code()))]
 pub async fn point_use(
     tx: &mut ScopedTx<'_>,
     supply_point_id: i64,
-    range: ConsumptionRange,
+    span: DateSpan,
     run: RunChoice,
 ) -> Result<Option<PointUse>, sqlx::Error> {
     let Some(point) = supply_point(tx, supply_point_id).await? else {
         return Ok(None);
     };
-    let to = range_end(super::hh::latest_day(tx, &[point.id], Channel::ActiveImport).await?);
-    let from = range.start(to);
-    let days = series(tx, point.id, Channel::ActiveImport, from, to, run).await?;
-    let mut points = Vec::new();
-    let (mut actual, mut estimated, mut missing_flagged) = (0i64, 0i64, 0i64);
-    let mut runs_seen: Vec<SettlementRun> = Vec::new();
-    for d in &days {
-        if !runs_seen.contains(&d.run) {
-            runs_seen.push(d.run);
-        }
-        for (((_, start), wh), status) in all_periods_utc(SettlementDate(d.date))
-            .zip(&d.vals)
-            .zip(d.statuses.bytes())
-        {
-            let kwh = f64::from(*wh) / 1000.0;
-            match status {
-                b'A' => actual += 1,
-                b'E' => estimated += 1,
-                _ => missing_flagged += 1,
-            }
-            points.push((start, kwh));
-        }
-    }
-    let expected = periods_between(from.max(point.energised_from), to);
-    let bands = band_split(&days, &band_table(tx).await?, point.distributor_id);
-    let total_kwh: f64 = points.iter().map(|(_, v)| v).sum();
-    let buckets = aggregate(&points, range.granularity());
-    // The active-import days read above, with reactive energy at the same run.
-    let hh = half_hours_with_reactive(tx, point.id, &days, from, to, run).await?;
-    let max_demand = MaximumDemand::from_half_hours(hh.iter().copied());
-    runs_seen.sort();
+    let (from, to) = (span.from(), span.end());
+    let ai = series(tx, point.id, Channel::ActiveImport, from, to, run).await?;
+    let ri = series(tx, point.id, Channel::ReactiveImport, from, to, run).await?;
+    let re = series(tx, point.id, Channel::ReactiveExport, from, to, run).await?;
+    let ae = if point.has_export {
+        Some(series(tx, point.id, Channel::ActiveExport, from, to, run).await?)
+    } else {
+        None
+    };
+    let days = readings(&ai, &ri, &re, ae.as_deref());
+    let buckets = build_buckets(span, span.granularity(), &days, point.energised_from);
+    let bands = band_split(&ai, &band_table(tx).await?, point.distributor_id);
+    let max_demand = MaximumDemand::from_half_hours(combine_half_hours(&ai, &ri, &re));
+    let sum = |f: fn(&Bucket) -> u32| buckets.iter().map(|b| i64::from(f(b))).sum::<i64>();
     Ok(Some(PointUse {
-        point,
-        buckets,
-        total_kwh,
+        total_kwh: buckets.iter().map(|b| b.kwh).sum(),
+        export_kwh: point
+            .has_export
+            .then(|| buckets.iter().map(|b| b.export_kwh).sum()),
         max_demand,
         bands,
-        actual_periods: actual,
-        estimated_periods: estimated,
-        missing_periods: (expected - actual - estimated).max(missing_flagged),
-        runs_seen,
+        actual_periods: sum(|b| b.actual),
+        estimated_periods: sum(|b| b.estimated),
+        missing_periods: sum(|b| b.missing),
+        runs_seen: runs_seen(&days),
+        buckets,
+        point,
     }))
 }
 
