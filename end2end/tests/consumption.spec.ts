@@ -147,7 +147,9 @@ test('choosing a month bar drills down to its days, and a day to its half-hours'
 test('without JavaScript the chart, its native tooltips, the form and drill-down links still work', async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await signIn(page, USERS.customerAdmin);
+  // Land on the consumption page (rendered whole on the server), not the dashboard, whose
+  // streamed parts need JavaScript.
+  await signIn(page, USERS.customerAdmin, '/login?next=/consumption');
   const { office } = await ids(page);
   await page.goto(`/consumption?sp=${office}&from=2026-10-01&to=2026-10-31&unit=kwh&run=best`);
   const chart = page.getByTestId('consumption-chart');

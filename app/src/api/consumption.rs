@@ -135,8 +135,10 @@ pub struct PointFigures {
     pub supply_point_id: i64,
     pub mpan_core: String,
     pub site_name: String,
-    /// Its colour on the chart (`#rrggbb`).
+    /// Its colour on the chart (`#rrggbb`), and its place in the palette (the page's legend
+    /// uses a class per place: the content security policy allows no inline styles).
     pub colour: String,
+    pub series: usize,
     pub total_kwh: f64,
     /// Active export, for a supply point with generation.
     pub export_kwh: Option<f64>,
@@ -297,6 +299,7 @@ pub async fn consumption(
                     mpan_core: u.point.mpan_core,
                     site_name: u.point.site_name,
                     colour: axis::hex(axis::PALETTE[k % axis::PALETTE.len()]),
+                    series: k % axis::PALETTE.len(),
                     total_kwh: u.total_kwh,
                     export_kwh: u.export_kwh,
                     max_demand_kva: u.max_demand.as_ref().map(|m| m.kva),

@@ -127,15 +127,34 @@ pub fn interactive_svg(
         * 1.1;
     let low = exports.iter().flatten().flatten().copied().fold(0.0f64, f64::min);
     let bottom = if low < 0.0 { low * 1.1 } else { 0.0 };
-    let shades: Vec<Shade> = (0..n)
+    // Per bucket, the worst shade over the supply points, and the largest share of its
+    // half-hours that are so: a day with one estimate in 48 is shaded lightly, not like a day
+    // of estimates.
+    let shades: Vec<(Shade, f64)> = (0..n)
         .map(|i| {
             series
                 .iter()
-                .filter_map(|s| s.buckets.get(i).map(Bucket::shade))
-                .fold(Shade::None, |a, b| match (a, b) {
-                    (Shade::Missing, _) | (_, Shade::Missing) => Shade::Missing,
-                    (Shade::Estimated, _) | (_, Shade::Estimated) => Shade::Estimated,
-                    _ => Shade::None,
+                .filter_map(|s| s.buckets.get(i))
+                .map(|b| {
+                    let total = f64::from((b.actual + b.estimated + b.missing).max(1));
+                    let share = match b.shade() {
+                        Shade::Missing => f64::from(b.missing) / total,
+                        Shade::Estimated => f64::from(b.estimated) / total,
+                        Shade::None => 0.0,
+                    };
+                    (b.shade(), share)
+                })
+                .fold((Shade::None, 0.0), |a, b| {
+                    let rank = |s: Shade| match s {
+                        Shade::None => 0,
+                        Shade::Estimated => 1,
+                        Shade::Missing => 2,
+                    };
+                    match rank(b.0).cmp(&rank(a.0)) {
+                        std::cmp::Ordering::Greater => b,
+                        std::cmp::Ordering::Equal => (a.0, a.1.max(b.1)),
+                        std::cmp::Ordering::Less => a,
+                    }
                 })
         })
         .collect();
@@ -174,13 +193,17 @@ pub fn interactive_svg(
             .axis_desc_style(("sans-serif", 12).into_font().color(&axis::AXIS_DESC))
             .draw();
         let x = |i: usize| i as f64;
-        let _ = chart.draw_series(shades.iter().enumerate().filter_map(|(i, s)| {
+        let _ = chart.draw_series(shades.iter().enumerate().filter_map(|(i, (s, share))| {
             let colour = match s {
                 Shade::None => return None,
                 Shade::Estimated => axis::ESTIMATED_SHADE,
                 Shade::Missing => axis::MISSING_SHADE,
             };
-            Some(Rectangle::new([(x(i), bottom), (x(i + 1), top)], colour.filled()))
+            let opacity = 0.35 + 0.65 * share.clamp(0.0, 1.0);
+            Some(Rectangle::new(
+                [(x(i), bottom), (x(i + 1), top)],
+                colour.mix(opacity).filled(),
+            ))
         }));
         let bars = series.len() == 1 && !matches!(g, Granularity::HalfHour | Granularity::Hour);
         for (k, s) in series.iter().enumerate() {

@@ -242,7 +242,7 @@ fn ConsumptionDetail(v: ConsumptionView) -> impl IntoView {
         }}
         <ul class="chart-legend" data-testid="chart-legend">
             {v.points.iter().map(|p| view! {
-                <li><span class="swatch" style=format!("background:{}", p.colour)></span>{format!("{} · {}", p.site_name, p.mpan_core)}</li>
+                <li><span class=format!("swatch swatch--s{}", p.series)></span>{format!("{} · {}", p.site_name, p.mpan_core)}</li>
             }).collect_view()}
             {any_export.then(|| view! { <li><span class="swatch swatch--export"></span>"Export (below the axis)"</li> })}
             <li><span class="swatch swatch--estimated"></span>"Estimated"</li>
@@ -260,7 +260,14 @@ fn ConsumptionDetail(v: ConsumptionView) -> impl IntoView {
 #[component]
 fn ChartFrame(svg: String, label: String) -> impl IntoView {
     let tip = RwSignal::new(None::<Tip>);
-    let show = move |ev: &leptos::web_sys::Event| tip.set(tip_from(ev));
+    let tip_el = NodeRef::<leptos::html::Div>::new();
+    let show = move |ev: &leptos::web_sys::Event| {
+        let t = tip_from(ev);
+        if let Some(t) = &t {
+            place(tip_el, t.x);
+        }
+        tip.set(t);
+    };
     view! {
         <div class="chart" data-testid="consumption-chart"
             on:mouseover=move |ev| show(ev.as_ref())
@@ -273,9 +280,8 @@ fn ChartFrame(svg: String, label: String) -> impl IntoView {
                 }
             }>
             <div class="chart__svg" role="group" aria-label=label inner_html=svg></div>
-            <div class="chart-tip" data-testid="chart-tooltip" role="status"
-                class:chart-tip--on=move || tip.with(Option::is_some)
-                style=move || tip.with(|t| t.as_ref().map(|t| position(t.x)).unwrap_or_default())>
+            <div class="chart-tip" data-testid="chart-tooltip" role="status" node_ref=tip_el
+                class:chart-tip--on=move || tip.with(Option::is_some)>
                 {move || tip.get().map(|t| view! {
                     <strong class="chart-tip__when">{t.when}</strong>
                     <span class="chart-tip__period">{t.period}</span>
@@ -295,14 +301,24 @@ struct Tip {
     x: f64,
 }
 
-/// Keeps the tooltip inside the chart: left of centre it opens rightwards, right of it leftwards.
-fn position(x: f64) -> String {
-    if x < 50.0 {
-        format!("left:{x:.1}%")
+/// Keeps the tooltip inside the chart: left of centre it opens rightwards from the bucket, right
+/// of it leftwards. Set through the CSSOM, which the content security policy allows (a `style`
+/// attribute it does not).
+#[cfg(feature = "hydrate")]
+fn place(tip_el: NodeRef<leptos::html::Div>, x: f64) {
+    let Some(el) = tip_el.get_untracked() else { return };
+    let style = leptos::web_sys::HtmlElement::style(&el);
+    let (left, right) = if x < 50.0 {
+        (format!("{x:.1}%"), "auto".to_string())
     } else {
-        format!("right:{:.1}%", 100.0 - x)
-    }
+        ("auto".to_string(), format!("{:.1}%", 100.0 - x))
+    };
+    let _ = style.set_property("left", &left);
+    let _ = style.set_property("right", &right);
 }
+
+#[cfg(not(feature = "hydrate"))]
+fn place(_: NodeRef<leptos::html::Div>, _: f64) {}
 
 /// The tooltip of the hit area an event happened in, if any: when and period from its `data-*`
 /// attributes, the supply points' lines from its `<title>` (all but the first line). The first
@@ -350,7 +366,7 @@ fn PointKpis(p: PointFigures) -> impl IntoView {
     let share = |x: f64| if banded > 0.0 { 100.0 * x / banded } else { 0.0 };
     let id = p.supply_point_id;
     view! {
-        <h3 class="point-head"><span class="swatch" style=format!("background:{}", p.colour)></span>{format!("{} · MPAN {}", p.site_name, p.mpan_core)}</h3>
+        <h3 class="point-head"><span class=format!("swatch swatch--s{}", p.series)></span>{format!("{} · MPAN {}", p.site_name, p.mpan_core)}</h3>
         <div class="kpis kpis--compact" data-testid=format!("figures-{id}")>
             <div class="kpi"><span class="kpi__label">"Total import"</span><span class="kpi__value" data-testid="total-kwh">{format_quantity(p.total_kwh, "kWh")}</span></div>
             {p.export_kwh.map(|e| view! {
