@@ -27,11 +27,12 @@ pub enum PlainRoute {
     InvoicePdf,
     InvoicesCsv,
     InvoiceLinesCsv,
+    HhCsv,
 }
 
 /// Every plain route: `app()` mounts exactly these (the match below has an arm for each), and the
 /// authorisation matrix compares its rows with this list, so neither can drift from the router.
-pub const PLAIN_ROUTES: [PlainRoute; 12] = [
+pub const PLAIN_ROUTES: [PlainRoute; 13] = [
     PlainRoute::Healthz,
     PlainRoute::Login,
     PlainRoute::Logout,
@@ -44,6 +45,7 @@ pub const PLAIN_ROUTES: [PlainRoute; 12] = [
     PlainRoute::InvoicePdf,
     PlainRoute::InvoicesCsv,
     PlainRoute::InvoiceLinesCsv,
+    PlainRoute::HhCsv,
 ];
 
 impl PlainRoute {
@@ -61,6 +63,7 @@ impl PlainRoute {
             PlainRoute::InvoicePdf => "/invoices/{id}/pdf",
             PlainRoute::InvoicesCsv => "/invoices/export.csv",
             PlainRoute::InvoiceLinesCsv => "/invoices/lines.csv",
+            PlainRoute::HhCsv => "/consumption/export.csv",
         }
     }
 
@@ -69,7 +72,8 @@ impl PlainRoute {
             PlainRoute::Healthz
             | PlainRoute::InvoicePdf
             | PlainRoute::InvoicesCsv
-            | PlainRoute::InvoiceLinesCsv => Method::GET,
+            | PlainRoute::InvoiceLinesCsv
+            | PlainRoute::HhCsv => Method::GET,
             PlainRoute::Login
             | PlainRoute::Logout
             | PlainRoute::ChangePassword
@@ -122,6 +126,7 @@ pub fn app(state: AppState, config: &Config) -> Router {
             PlainRoute::InvoicePdf => plain = plain.route(path, on(filter, export::invoice_pdf)),
             PlainRoute::InvoicesCsv => plain = plain.route(path, on(filter, export::invoices_csv)),
             PlainRoute::InvoiceLinesCsv => plain = plain.route(path, on(filter, export::invoice_lines_csv)),
+            PlainRoute::HhCsv => plain = plain.route(path, on(filter, export::hh::hh_csv)),
         }
     }
     let router = plain

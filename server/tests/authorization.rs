@@ -127,11 +127,13 @@ const MATRIX: &[Row] = &[
     row("GET", "/invoices/{id}/pdf", true),
     row("GET", "/invoices/export.csv", true),
     row("GET", "/invoices/lines.csv", true),
+    // Half-hourly data to take away: names a supply point.
+    row("GET", "/consumption/export.csv", true),
 ];
 
 /// Downloads (plain routes): a refused one answers with a plain-text reason, not a page.
 fn is_download(path: &str) -> bool {
-    path.starts_with("/invoices/")
+    path.starts_with("/invoices/") || path == "/consumption/export.csv"
 }
 
 /// Rows whose success ends the caller's sessions: run after every other row of the caller.
@@ -259,6 +261,10 @@ fn page_uri(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             "{path}?status=issued&site={}",
             ids.pick(t, |i| i.own_site, |i| i.other_site)
         ),
+        "/consumption/export.csv" => format!(
+            "{path}?sp={}&from=2026-01-01&to=2026-01-31&channels=AI,RI&run=best&form=long",
+            ids.pick(t, |i| i.own_point, |i| i.other_point)
+        ),
         "/queries" => format!(
             "/queries?query={}",
             ids.pick(t, |i| i.own_query, |i| i.other_query)
@@ -384,7 +390,9 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
         | "/api/invoices/detail"
         | "/api/validation/invoice"
         | "/api/consumption/view" => own_or_404,
-        "/invoices/{id}/pdf" | "/invoices/export.csv" | "/invoices/lines.csv" => own_or_404,
+        "/invoices/{id}/pdf" | "/invoices/export.csv" | "/invoices/lines.csv" | "/consumption/export.csv" => {
+            own_or_404
+        }
         // Everyone signed in reads and answers the queries they may see.
         "/api/queries/detail" | "/api/queries/invoice" | "/api/queries/reply" => own_or_404,
         // Customers raise queries; staff resolve them.

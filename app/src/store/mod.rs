@@ -9,6 +9,7 @@ pub mod consumption;
 pub mod contract_usage;
 pub mod credit;
 pub mod hh;
+pub mod hh_export;
 pub mod queries;
 pub mod scope;
 pub mod sites;

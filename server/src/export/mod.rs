@@ -1,8 +1,10 @@
 //! Invoices to take away: an invoice as PDF, the invoice list and the lines as CSV. Plain axum
 //! routes behind the same session and scope as the invoices page: the caller's `Identity` from the
 //! authentication middleware, a scoped transaction, the same store functions and filters as the
-//! page's server fns, and staff downloads recorded in the audit log like staff reads.
+//! page's server fns, and staff downloads recorded in the audit log like staff reads. Half-hourly
+//! data leaves as a streamed CSV (`hh`).
 pub mod csv;
+pub mod hh;
 pub mod pdf;
 
 use app::api::billing::ssr::{checked_filter, detail};
