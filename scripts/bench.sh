@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prints the benchmarks: HH (import throughput vs COPY, one meter-year, portfolio daily totals) and bill
-# validation (a 100-supply-point customer-year of invoices, against a raw read of its HH rows).
+# Prints the benchmarks: HH (import throughput vs COPY, one meter-year, portfolio daily totals), bill
+# validation (a 100-supply-point customer-year of invoices, against a raw read of its HH rows) and the
+# analysis views (heatmap and load-duration curve of a meter-year, against one pass over its half-hours).
 # Uses the project's Postgres unless DATABASE_URL is set; creates and drops `portal_bench` and `portal_bench_bills`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$ROOT/scripts/pg.sh"
@@ -11,3 +12,4 @@ trap pg_stop_if_ours EXIT
 pg_start
 cargo bench -p server --bench hh
 cargo bench -p server --bench bill_validation
+cargo bench -p server --bench analysis

@@ -1,4 +1,9 @@
 //! Server-rendered charts (plotters, SVG backend): the first paint has the chart before any WASM.
+pub mod bars;
+pub mod carpet;
+pub mod lines;
+pub mod palette;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::London;
 use plotters::prelude::*;

@@ -27,11 +27,13 @@ pub enum PlainRoute {
     InvoicePdf,
     InvoicesCsv,
     InvoiceLinesCsv,
+    AnalysisChart,
+    AnalysisTable,
 }
 
 /// Every plain route: `app()` mounts exactly these (the match below has an arm for each), and the
 /// authorisation matrix compares its rows with this list, so neither can drift from the router.
-pub const PLAIN_ROUTES: [PlainRoute; 12] = [
+pub const PLAIN_ROUTES: [PlainRoute; 14] = [
     PlainRoute::Healthz,
     PlainRoute::Login,
     PlainRoute::Logout,
@@ -44,6 +46,8 @@ pub const PLAIN_ROUTES: [PlainRoute; 12] = [
     PlainRoute::InvoicePdf,
     PlainRoute::InvoicesCsv,
     PlainRoute::InvoiceLinesCsv,
+    PlainRoute::AnalysisChart,
+    PlainRoute::AnalysisTable,
 ];
 
 impl PlainRoute {
@@ -61,6 +65,8 @@ impl PlainRoute {
             PlainRoute::InvoicePdf => "/invoices/{id}/pdf",
             PlainRoute::InvoicesCsv => "/invoices/export.csv",
             PlainRoute::InvoiceLinesCsv => "/invoices/lines.csv",
+            PlainRoute::AnalysisChart => "/analysis/chart.svg",
+            PlainRoute::AnalysisTable => "/analysis/table.csv",
         }
     }
 
@@ -69,7 +75,9 @@ impl PlainRoute {
             PlainRoute::Healthz
             | PlainRoute::InvoicePdf
             | PlainRoute::InvoicesCsv
-            | PlainRoute::InvoiceLinesCsv => Method::GET,
+            | PlainRoute::InvoiceLinesCsv
+            | PlainRoute::AnalysisChart
+            | PlainRoute::AnalysisTable => Method::GET,
             PlainRoute::Login
             | PlainRoute::Logout
             | PlainRoute::ChangePassword
@@ -122,6 +130,8 @@ pub fn app(state: AppState, config: &Config) -> Router {
             PlainRoute::InvoicePdf => plain = plain.route(path, on(filter, export::invoice_pdf)),
             PlainRoute::InvoicesCsv => plain = plain.route(path, on(filter, export::invoices_csv)),
             PlainRoute::InvoiceLinesCsv => plain = plain.route(path, on(filter, export::invoice_lines_csv)),
+            PlainRoute::AnalysisChart => plain = plain.route(path, on(filter, export::analysis::chart_svg)),
+            PlainRoute::AnalysisTable => plain = plain.route(path, on(filter, export::analysis::table_csv)),
         }
     }
     let router = plain

@@ -75,6 +75,8 @@ const MATRIX: &[Row] = &[
     row("GET", "/", false),
     row("GET", "/sites", true),
     row("GET", "/consumption", true),
+    row("GET", "/analysis", true),
+    row("GET", "/export", false),
     row("GET", "/invoices", true),
     row("GET", "/queries", true),
     row("GET", "/contracts", false),
@@ -105,6 +107,7 @@ const MATRIX: &[Row] = &[
     row("POST", "/api/consumption/points", false),
     row("POST", "/api/consumption/view", true),
     row("POST", "/api/consumption/portfolio", false),
+    row("POST", "/api/analysis/view", true),
     row("POST", "/api/admin/overview", false),
     row("POST", "/api/admin/user-create", false),
     row("POST", "/api/admin/user-disabled", true),
@@ -127,11 +130,14 @@ const MATRIX: &[Row] = &[
     row("GET", "/invoices/{id}/pdf", true),
     row("GET", "/invoices/export.csv", true),
     row("GET", "/invoices/lines.csv", true),
+    // An analysis view's chart and table name a supply point.
+    row("GET", "/analysis/chart.svg", true),
+    row("GET", "/analysis/table.csv", true),
 ];
 
 /// Downloads (plain routes): a refused one answers with a plain-text reason, not a page.
 fn is_download(path: &str) -> bool {
-    path.starts_with("/invoices/")
+    path.starts_with("/invoices/") || path.starts_with("/analysis/")
 }
 
 /// Rows whose success ends the caller's sessions: run after every other row of the caller.
@@ -247,6 +253,10 @@ fn page_uri(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             "/consumption?sp={}&range=30d&run=best",
             ids.pick(t, |i| i.own_point, |i| i.other_point)
         ),
+        "/analysis" | "/analysis/chart.svg" | "/analysis/table.csv" => format!(
+            "{path}?view=demand&sp={}",
+            ids.pick(t, |i| i.own_point, |i| i.other_point)
+        ),
         "/invoices" => format!(
             "/invoices?invoice={}",
             ids.pick(t, |i| i.own_invoice, |i| i.other_invoice)
@@ -316,6 +326,11 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             "supply_point_id={}&range=30d&run=best",
             ids.pick(t, |i| i.own_point, |i| i.other_point)
         ),
+        // A struct argument travels as bracketed keys (serde_qs): query[view]=…&query[sp]=…
+        ("/api/analysis/view", Some(t)) => format!(
+            "query%5Bview%5D=bands&query%5Bsp%5D={}",
+            ids.pick(t, |i| i.own_point, |i| i.other_point)
+        ),
         ("/api/sites/detail", Some(t)) => {
             format!("site_id={}", ids.pick(t, |i| i.own_site, |i| i.other_site))
         }
@@ -368,7 +383,7 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
             }
         }
         _ if c == Anonymous => S::SEE_OTHER,
-        "/" | "/contracts" | "/bill-validation" | "/account" | "/password" => S::OK,
+        "/" | "/contracts" | "/bill-validation" | "/account" | "/password" | "/export" => S::OK,
         "/api/me"
         | "/api/login/pending"
         | "/api/sites/list"
@@ -382,7 +397,9 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
         "/api/sites/detail"
         | "/api/invoices/detail"
         | "/api/validation/invoice"
-        | "/api/consumption/view" => own_or_404,
+        | "/api/consumption/view"
+        | "/api/analysis/view" => own_or_404,
+        "/analysis" | "/analysis/chart.svg" | "/analysis/table.csv" => own_or_404,
         "/invoices/{id}/pdf" | "/invoices/export.csv" | "/invoices/lines.csv" => own_or_404,
         // Everyone signed in reads and answers the queries they may see.
         "/api/queries/detail" | "/api/queries/invoice" | "/api/queries/reply" => own_or_404,

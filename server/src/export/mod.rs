@@ -2,6 +2,7 @@
 //! routes behind the same session and scope as the invoices page: the caller's `Identity` from the
 //! authentication middleware, a scoped transaction, the same store functions and filters as the
 //! page's server fns, and staff downloads recorded in the audit log like staff reads.
+pub mod analysis;
 pub mod csv;
 pub mod pdf;
 
