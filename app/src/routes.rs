@@ -23,6 +23,16 @@ pub const PAGES: &[PageRoute] = &[
         in_nav: true,
     },
     PageRoute {
+        path: "/analysis",
+        label: "Analysis",
+        in_nav: true,
+    },
+    PageRoute {
+        path: "/export",
+        label: "Download half-hourly data",
+        in_nav: false,
+    },
+    PageRoute {
         path: "/invoices",
         label: "Invoices",
         in_nav: true,

@@ -71,6 +71,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=pages::dashboard::DashboardPage />
                         <Route path=path!("/sites") view=pages::sites::SitesPage ssr=SsrMode::Async />
                         <Route path=path!("/consumption") view=pages::consumption::ConsumptionPage ssr=SsrMode::Async />
+                        <Route path=path!("/analysis") view=pages::analysis::AnalysisPage ssr=SsrMode::Async />
+                        <Route path=path!("/export") view=pages::data_export::DataExportPage ssr=SsrMode::Async />
                         <Route path=path!("/invoices") view=pages::invoices::InvoicesPage ssr=SsrMode::Async />
                         <Route path=path!("/queries") view=pages::queries::QueriesPage ssr=SsrMode::Async />
                         <Route path=path!("/bill-validation") view=pages::bill_validation::BillValidationPage ssr=SsrMode::Async />

@@ -28,11 +28,13 @@ pub enum PlainRoute {
     InvoicesCsv,
     InvoiceLinesCsv,
     HhCsv,
+    AnalysisChart,
+    AnalysisTable,
 }
 
 /// Every plain route: `app()` mounts exactly these (the match below has an arm for each), and the
 /// authorisation matrix compares its rows with this list, so neither can drift from the router.
-pub const PLAIN_ROUTES: [PlainRoute; 13] = [
+pub const PLAIN_ROUTES: [PlainRoute; 15] = [
     PlainRoute::Healthz,
     PlainRoute::Login,
     PlainRoute::Logout,
@@ -46,6 +48,8 @@ pub const PLAIN_ROUTES: [PlainRoute; 13] = [
     PlainRoute::InvoicesCsv,
     PlainRoute::InvoiceLinesCsv,
     PlainRoute::HhCsv,
+    PlainRoute::AnalysisChart,
+    PlainRoute::AnalysisTable,
 ];
 
 impl PlainRoute {
@@ -64,6 +68,8 @@ impl PlainRoute {
             PlainRoute::InvoicesCsv => "/invoices/export.csv",
             PlainRoute::InvoiceLinesCsv => "/invoices/lines.csv",
             PlainRoute::HhCsv => "/consumption/export.csv",
+            PlainRoute::AnalysisChart => "/analysis/chart.svg",
+            PlainRoute::AnalysisTable => "/analysis/table.csv",
         }
     }
 
@@ -73,7 +79,10 @@ impl PlainRoute {
             | PlainRoute::InvoicePdf
             | PlainRoute::InvoicesCsv
             | PlainRoute::InvoiceLinesCsv
-            | PlainRoute::HhCsv => Method::GET,
+            | PlainRoute::HhCsv
+,
+            | PlainRoute::AnalysisChart
+            | PlainRoute::AnalysisTable => Method::GET,
             PlainRoute::Login
             | PlainRoute::Logout
             | PlainRoute::ChangePassword
@@ -127,6 +136,8 @@ pub fn app(state: AppState, config: &Config) -> Router {
             PlainRoute::InvoicesCsv => plain = plain.route(path, on(filter, export::invoices_csv)),
             PlainRoute::InvoiceLinesCsv => plain = plain.route(path, on(filter, export::invoice_lines_csv)),
             PlainRoute::HhCsv => plain = plain.route(path, on(filter, export::hh::hh_csv)),
+            PlainRoute::AnalysisChart => plain = plain.route(path, on(filter, export::analysis::chart_svg)),
+            PlainRoute::AnalysisTable => plain = plain.route(path, on(filter, export::analysis::table_csv)),
         }
     }
     let router = plain

@@ -75,6 +75,8 @@ const MATRIX: &[Row] = &[
     row("GET", "/", false),
     row("GET", "/sites", true),
     row("GET", "/consumption", true),
+    row("GET", "/analysis", true),
+    row("GET", "/export", false),
     row("GET", "/invoices", true),
     row("GET", "/queries", true),
     row("GET", "/contracts", false),
@@ -105,6 +107,7 @@ const MATRIX: &[Row] = &[
     row("POST", "/api/consumption/points", false),
     row("POST", "/api/consumption/view", true),
     row("POST", "/api/consumption/portfolio", false),
+    row("POST", "/api/analysis/view", true),
     row("POST", "/api/admin/overview", false),
     row("POST", "/api/admin/user-create", false),
     row("POST", "/api/admin/user-disabled", true),
@@ -129,11 +132,14 @@ const MATRIX: &[Row] = &[
     row("GET", "/invoices/lines.csv", true),
     // Half-hourly data to take away: names a supply point.
     row("GET", "/consumption/export.csv", true),
+    // An analysis view's chart and table name a supply point.
+    row("GET", "/analysis/chart.svg", true),
+    row("GET", "/analysis/table.csv", true),
 ];
 
 /// Downloads (plain routes): a refused one answers with a plain-text reason, not a page.
 fn is_download(path: &str) -> bool {
-    path.starts_with("/invoices/") || path == "/consumption/export.csv"
+    path.starts_with("/invoices/") || path.starts_with("/analysis/") || path == "/consumption/export.csv"
 }
 
 /// Rows whose success ends the caller's sessions: run after every other row of the caller.
@@ -249,6 +255,10 @@ fn page_uri(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             "/consumption?sp={}&range=30d&run=best",
             ids.pick(t, |i| i.own_point, |i| i.other_point)
         ),
+        "/analysis" | "/analysis/chart.svg" | "/analysis/table.csv" => format!(
+            "{path}?view=demand&sp={}",
+            ids.pick(t, |i| i.own_point, |i| i.other_point)
+        ),
         "/invoices" => format!(
             "/invoices?invoice={}",
             ids.pick(t, |i| i.own_invoice, |i| i.other_invoice)
@@ -323,6 +333,11 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             "supply_point_ids%5B0%5D={}&from=2026-01-01&to=2026-01-31&unit=kva&run=best",
             ids.pick(t, |i| i.own_point, |i| i.other_point)
         ),
+        // A struct argument travels as bracketed keys (serde_qs): query[view]=…&query[sp]=…
+        ("/api/analysis/view", Some(t)) => format!(
+            "query%5Bview%5D=bands&query%5Bsp%5D={}",
+            ids.pick(t, |i| i.own_point, |i| i.other_point)
+        ),
         ("/api/sites/detail", Some(t)) => {
             format!("site_id={}", ids.pick(t, |i| i.own_site, |i| i.other_site))
         }
@@ -375,7 +390,7 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
             }
         }
         _ if c == Anonymous => S::SEE_OTHER,
-        "/" | "/contracts" | "/bill-validation" | "/account" | "/password" => S::OK,
+        "/" | "/contracts" | "/bill-validation" | "/account" | "/password" | "/export" => S::OK,
         "/api/me"
         | "/api/login/pending"
         | "/api/sites/list"
@@ -389,7 +404,9 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
         "/api/sites/detail"
         | "/api/invoices/detail"
         | "/api/validation/invoice"
-        | "/api/consumption/view" => own_or_404,
+        | "/api/consumption/view"
+        | "/api/analysis/view" => own_or_404,
+        "/analysis" | "/analysis/chart.svg" | "/analysis/table.csv" => own_or_404,
         "/invoices/{id}/pdf" | "/invoices/export.csv" | "/invoices/lines.csv" | "/consumption/export.csv" => {
             own_or_404
         }

@@ -2,6 +2,7 @@
 //! Server fns are thin: identity → scope → store → map rows to wire types, store errors to
 //! `ApiError`. Only this layer knows about `ApiError`; the layers below return their own errors.
 pub mod admin;
+pub mod analysis;
 pub mod auth;
 pub mod billing;
 pub mod consumption;

@@ -36,7 +36,7 @@ pub fn run_from_code(code: i16) -> Option<SettlementRun> {
 }
 
 /// The range of run codes a choice reads: every run (the best is picked per day) or exactly one.
-fn run_bounds(choice: RunChoice) -> (i16, i16) {
+pub fn run_bounds(choice: RunChoice) -> (i16, i16) {
     match choice {
         RunChoice::Best => (1, 7),
         RunChoice::Exactly(r) => (run_code(r), run_code(r)),

@@ -2,6 +2,7 @@
 //! or domain types and `sqlx::Error`, never wire types or `ApiError` (the API layer maps them).
 //! Server fns call these; `#[sqlx::test]` tests exercise them against a real Postgres.
 pub mod admin;
+pub mod analysis;
 pub mod analytics;
 pub mod audit;
 pub mod billing;
@@ -10,6 +11,7 @@ pub mod contract_usage;
 pub mod credit;
 pub mod hh;
 pub mod hh_export;
+pub mod meter_days;
 pub mod queries;
 pub mod scope;
 pub mod sites;

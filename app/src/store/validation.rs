@@ -3,22 +3,20 @@
 //! DUoS band table and the dated regulated rates. The arithmetic is the domain's
 //! (`domain::billing`). A customer user restricted to some sites gets the check of those sites'
 //! lines only.
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 
 use super::analytics::band_table;
-use super::hh::{channel_code, run_from_code};
+use super::meter_days::meter_days;
 use super::scope::ScopedTx;
 use crate::domain::billing::money::{parse_quantity, BadRate};
 use crate::domain::billing::{
     shadow_bill as build_shadow_bill, validate, BilledLine, BilledTotals, BillingPeriod, DatedRate,
-    LevyTreatment, MeterDay, NightHours, Rate, RateName, RateStructure, RegulatedKind, RegulatedRates,
-    ShadowBill, SupplyData, Tariff, Tolerance, Validation, VatRate,
+    LevyTreatment, NightHours, Rate, RateName, RateStructure, RegulatedKind, RegulatedRates, ShadowBill,
+    SupplyData, Tariff, Tolerance, Validation, VatRate,
 };
-use crate::domain::channel::Channel;
 use crate::domain::duos::BandTable;
 use crate::domain::invoice::InvoiceStatus;
+use crate::domain::settlement_run::RunChoice;
 use crate::domain::units::Pence;
 
 /// An invoice as validation sees it.
@@ -236,65 +234,11 @@ pub async fn supplies(
     .fetch_all(&mut **tx)
     .await?;
     let ids: Vec<i64> = points.iter().map(|p| p.id).collect();
-    let channels = [
-        Channel::ActiveImport,
-        Channel::ReactiveImport,
-        Channel::ReactiveExport,
-    ]
-    .map(channel_code);
-    let rows = sqlx::query!(
-        r#"SELECT DISTINCT ON (supply_point_id, channel, settlement_date)
-                  supply_point_id, channel, settlement_date, run, vals, statuses
-           FROM hh_day
-           WHERE supply_point_id = ANY($1) AND channel = ANY($2) AND settlement_date BETWEEN $3 AND $4
-             AND organisation_id = ANY($5)
-           ORDER BY supply_point_id, channel, settlement_date, run DESC"#,
-        &ids,
-        &channels[..],
-        period.first_day,
-        period.last_day,
-        &orgs
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut days: HashMap<(i64, NaiveDate), MeterDay> = HashMap::new();
-    let mut reactive: Vec<(i64, NaiveDate, i16, Vec<i32>)> = Vec::new();
-    for r in rows {
-        if r.channel == channel_code(Channel::ActiveImport) {
-            let Some(run) = run_from_code(r.run) else { continue };
-            days.insert(
-                (r.supply_point_id, r.settlement_date),
-                MeterDay {
-                    date: r.settlement_date,
-                    run,
-                    active_wh: r.vals,
-                    statuses: r.statuses.into_bytes(),
-                    reactive_import: Vec::new(),
-                    reactive_export: Vec::new(),
-                },
-            );
-        } else {
-            reactive.push((r.supply_point_id, r.settlement_date, r.channel, r.vals));
-        }
-    }
-    for (sp, date, channel, vals) in reactive {
-        if let Some(d) = days.get_mut(&(sp, date)) {
-            if channel == channel_code(Channel::ReactiveImport) {
-                d.reactive_import = vals;
-            } else {
-                d.reactive_export = vals;
-            }
-        }
-    }
-    let mut by_point: HashMap<i64, Vec<MeterDay>> = HashMap::new();
-    for ((sp, _), d) in days {
-        by_point.entry(sp).or_default().push(d);
-    }
+    let mut by_point = meter_days(tx, &ids, period.first_day, period.last_day, RunChoice::Best).await?;
     Ok(points
         .into_iter()
         .map(|p| {
-            let mut days = by_point.remove(&p.id).unwrap_or_default();
-            days.sort_by_key(|d| d.date);
+            let days = by_point.remove(&p.id).unwrap_or_default();
             SupplyData {
                 supply_point_id: p.id,
                 mpan_core: p.mpan_core,

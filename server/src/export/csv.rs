@@ -45,7 +45,7 @@ pub const LINE_HEADER: [&str; 14] = [
 /// A free-text cell as a spreadsheet will not run it: text starting with `=`, `+`, `-`, `@`, a
 /// tab or a carriage return gets a leading `'` (OWASP's advice on CSV injection). Numbers and
 /// codes are written as they are, so a credit's `-12.34` stays a number.
-fn text(s: &str) -> std::borrow::Cow<'_, str> {
+pub fn text(s: &str) -> std::borrow::Cow<'_, str> {
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
         _ => s.into(),

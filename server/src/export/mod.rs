@@ -3,6 +3,7 @@
 //! authentication middleware, a scoped transaction, the same store functions and filters as the
 //! page's server fns, and staff downloads recorded in the audit log like staff reads. Half-hourly
 //! data leaves as a streamed CSV (`hh`).
+pub mod analysis;
 pub mod csv;
 pub mod hh;
 pub mod pdf;

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::money::{line_amount, quantity_text, Rate, VatRate};
 use super::regulated::{RegulatedKind, RegulatedRates};
-use super::tariff::{LevyTreatment, RateName, RateStructure, Tariff};
+use super::tariff::{LevyTreatment, RateName, Tariff};
 use crate::domain::duos::BandTable;
 use crate::domain::settlement_run::SettlementRun;
 use crate::domain::settlement_time::{all_periods_utc, periods_in_day, SettlementDate};
@@ -472,17 +472,7 @@ fn add_day(
         let Some(wh) = day.active_wh.get(i).map(|v| i64::from(*v)) else {
             continue;
         };
-        let name = match tariff.structure {
-            RateStructure::Flat => RateName::All,
-            RateStructure::DayNight => {
-                if tariff.night.contains(start.with_timezone(&London).time()) {
-                    RateName::Night
-                } else {
-                    RateName::Day
-                }
-            }
-            RateStructure::Banded => RateName::of_band(bands.classify(s.distributor_id, start)),
-        };
+        let name = tariff.rate_name_at(bands, s.distributor_id, start);
         *sums.wh_by_rate.entry(name).or_default() += wh;
         day_wh += wh;
         let ri = day.reactive_import.get(i).map_or(0, |v| i64::from(*v));

@@ -2,11 +2,12 @@
 //! charges, excess capacity, reactive power, VAT and the customer's climate change levy treatment.
 use std::fmt;
 
-use chrono::NaiveTime;
+use chrono::{DateTime, NaiveTime, Utc};
+use chrono_tz::Europe::London;
 use serde::{Deserialize, Serialize};
 
 use super::money::{Rate, VatRate};
-use crate::domain::duos::Band;
+use crate::domain::duos::{Band, BandTable};
 
 /// The name of a unit rate, as `contract_rates.rate_name` stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -166,6 +167,22 @@ pub struct Tariff {
 impl Tariff {
     pub fn unit_rate(&self, name: RateName) -> Option<Rate> {
         self.unit_rates.iter().find(|(n, _)| *n == name).map(|(_, r)| *r)
+    }
+
+    /// The rate that prices the half-hour starting at `start` on a supply of `distributor_id`:
+    /// the one rate, day or night by UK clock time, or the DUoS band's rate.
+    pub fn rate_name_at(&self, bands: &BandTable, distributor_id: u8, start: DateTime<Utc>) -> RateName {
+        match self.structure {
+            RateStructure::Flat => RateName::All,
+            RateStructure::DayNight => {
+                if self.night.contains(start.with_timezone(&London).time()) {
+                    RateName::Night
+                } else {
+                    RateName::Day
+                }
+            }
+            RateStructure::Banded => RateName::of_band(bands.classify(distributor_id, start)),
+        }
     }
 
     /// The rate names the structure needs and the contract does not price.
