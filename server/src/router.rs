@@ -80,7 +80,6 @@ impl PlainRoute {
             | PlainRoute::InvoicesCsv
             | PlainRoute::InvoiceLinesCsv
             | PlainRoute::HhCsv
-,
             | PlainRoute::AnalysisChart
             | PlainRoute::AnalysisTable => Method::GET,
             PlainRoute::Login

@@ -5,10 +5,10 @@ use chrono_tz::Europe::London;
 
 use super::{AnalysisView, Cell, Figure, RevisionChoice, Table};
 use crate::api::ApiError;
+use crate::charts::axis::{BAND_AMBER, BAND_GREEN, BAND_RED, BRAND, CAPACITY, PALETTE as SERIES};
 use crate::charts::bars::{bars_svg, Bar, BarChart};
 use crate::charts::carpet::carpet_svg;
 use crate::charts::lines::{lines_svg, slot_label, LineChart, Series};
-use crate::charts::axis::{BAND_AMBER, BAND_GREEN, BAND_RED, BRAND, CAPACITY, PALETTE as SERIES};
 use crate::domain::analysis::band_cost::band_cost;
 use crate::domain::analysis::carpet::carpet;
 use crate::domain::analysis::comparison::{change, span_total, Span};
