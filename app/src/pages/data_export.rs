@@ -34,7 +34,7 @@ pub fn DataExportPage() -> impl IntoView {
                                 Ok(list) => view! {
                                     <div class="checks">
                                         {list.into_iter().map(|p| view! {
-                                            <label class="check"><input type="checkbox" name="sp" value=p.id.to_string() />" "{p.label}</label>
+                                            <label class="check"><input type="checkbox" name="sp" value=p.id.to_string() />{p.label}</label>
                                         }).collect_view()}
                                     </div>
                                 }.into_any(),
@@ -57,14 +57,14 @@ pub fn DataExportPage() -> impl IntoView {
                     <legend>"Channels"</legend>
                     <div class="checks">
                         {Channel::ALL.into_iter().map(|c| view! {
-                            <label class="check"><input type="checkbox" name="channels" value=c.code() checked=c == Channel::ActiveImport />" "{format!("{} ({})", c.name(), c.code())}</label>
+                            <label class="check"><input type="checkbox" name="channels" value=c.code() checked=c == Channel::ActiveImport />{format!("{} ({})", c.name(), c.code())}</label>
                         }).collect_view()}
                     </div>
                 </fieldset>
                 <fieldset class="fieldset">
                     <legend>"Layout"</legend>
-                    <label class="check"><input type="radio" name="form" value="long" checked=true />" Long: one row per half-hour (the import format)"</label>
-                    <label class="check"><input type="radio" name="form" value="wide" />" Wide: one row per meter, channel and day, periods P01–P50 as columns"</label>
+                    <label class="check"><input type="radio" name="form" value="long" checked=true />"Long: one row per half-hour (the import format)"</label>
+                    <label class="check"><input type="radio" name="form" value="wide" />"Wide: one row per meter, channel and day, periods P01–P50 as columns"</label>
                 </fieldset>
                 <div><button class="button" type="submit">"Download CSV"</button></div>
             </form>
