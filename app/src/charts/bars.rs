@@ -38,7 +38,8 @@ pub fn bars_svg(c: &BarChart) -> String {
             .margin(12)
             .x_label_area_size(34)
             .y_label_area_size(70)
-            .build_cartesian_2d((0..n).into_segmented(), 0f64..top)
+            // A segmented 0..k axis has a segment per value 0..=k: n bars need 0..n-1.
+            .build_cartesian_2d((0..n.saturating_sub(1).max(1)).into_segmented(), 0f64..top)
         else {
             return String::new();
         };
