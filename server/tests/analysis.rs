@@ -156,7 +156,10 @@ async fn each_view_is_computed_from_the_imported_data(db: PgPool) {
         v.notes
     );
     assert_eq!(v.runs_used, "R1 (2 days), SF (6 days)");
-    assert!(svg.starts_with("<svg") && svg.matches("<rect").count() >= 7 * 48 + 50);
+    // One path per colour step: the steady 1 kWh half-hours, the 150 kWh one, the 1.1 kWh days.
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert!(svg.matches("<path fill=\"#").count() >= 2, "{svg}");
+    assert!(svg.len() < 60_000, "{} bytes", svg.len());
     assert_eq!(v.table.rows.len(), 1, "one month");
     // 386 half-hours (7 × 48 + 50) − 1 at 1 kWh (SF) or 1.1 kWh (R1 on 98 of them), + 150 kWh.
     let kwh = 288.0 - 1.0 + 150.0 + 98.0 * 1.1;
