@@ -80,6 +80,20 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The series legend of a chart, top right on a white panel, as every chart draws it.
+pub fn draw_legend<'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut plotters::chart::ChartContext<'a, plotters::prelude::SVGBackend<'a>, CT>,
+) {
+    use plotters::prelude::*;
+    let _ = chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(GRID_BOLD)
+        .label_font(("sans-serif", 12).into_font().color(&LABEL))
+        .draw();
+}
+
 /// The DUoS bands' colours, red, amber, green.
 pub const BAND_RED: RGBColor = RGBColor(192, 57, 43);
 pub const BAND_AMBER: RGBColor = RGBColor(214, 137, 16);

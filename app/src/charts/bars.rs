@@ -79,13 +79,7 @@ pub fn bars_svg(c: &BarChart) -> String {
                     PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
                 });
             }
-            let _ = chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(GRID)
-                .label_font(("sans-serif", 12).into_font().color(&AXIS_TEXT))
-                .draw();
+            super::axis::draw_legend(&mut chart);
         }
         let _ = root.present();
     }

@@ -98,13 +98,7 @@ pub fn lines_svg(c: &LineChart) -> String {
             }
         }
         if c.series.len() + c.references.len() > 1 {
-            let _ = chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(GRID)
-                .label_font(("sans-serif", 12).into_font().color(&AXIS_TEXT))
-                .draw();
+            super::axis::draw_legend(&mut chart);
         }
         let _ = root.present();
     }
