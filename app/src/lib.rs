@@ -19,13 +19,14 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-/// WASM entry point: attaches the client to the server-rendered page.
+/// WASM entry point: hydrates the page's islands (the only components compiled into the client);
+/// everything else stays the HTML the server rendered.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(shell::App);
-    // A marker that the page is live (event handlers attached): end-to-end tests wait for it
+    leptos::mount::hydrate_islands();
+    // A marker that the islands are live (event handlers attached): end-to-end tests wait for it
     // instead of guessing from network activity.
     if let Some(root) = leptos::web_sys::window()
         .and_then(|w| w.document())

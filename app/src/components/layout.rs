@@ -1,6 +1,5 @@
 //! The frame around every page: header with brand, navigation and the signed-in user; footer.
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use crate::api::auth::{current_user, Me};
@@ -8,7 +7,6 @@ use crate::routes::PAGES;
 
 #[component]
 pub fn Header() -> impl IntoView {
-    let (menu_open, set_menu_open) = signal(false);
     let me = Resource::new(|| (), |_| current_user());
     // Read the location here, outside the Suspense, where the router's context is certain.
     let location = use_location();
@@ -16,17 +14,17 @@ pub fn Header() -> impl IntoView {
         <header class="header">
             <a class="skip-link" href="#main">"Skip to content"</a>
             <div class="header__inner">
-                <A href="/" attr:class="brand">
+                <a href="/" class="brand">
                     <span class="brand__mark" aria-hidden="true">"N"</span>
                     <span class="brand__name">"Northgate Energy"</span>
                     <span class="brand__product">"Business Portal"</span>
-                </A>
+                </a>
                 <Suspense fallback=|| ()>
                     {move || {
                         let location = location.clone();
                         Suspend::new(async move {
                             // Navigation only for a signed-in user; the login page stays plain.
-                            me.await.ok().flatten().map(|me| view! { <Nav me location menu_open set_menu_open /> })
+                            me.await.ok().flatten().map(|me| view! { <Nav me location /> })
                         })
                     }}
                 </Suspense>
@@ -35,45 +33,51 @@ pub fn Header() -> impl IntoView {
     }
 }
 
+/// The navigation, rendered on the server (the current page marked there); only the menu button
+/// that opens it on a phone runs in the browser.
 #[component]
-fn Nav(
-    me: Me,
-    location: leptos_router::location::Location,
-    menu_open: ReadSignal<bool>,
-    set_menu_open: WriteSignal<bool>,
-) -> impl IntoView {
+fn Nav(me: Me, location: leptos_router::location::Location) -> impl IntoView {
     let admin = me.role.sees_admin();
+    let here = location.pathname.get_untracked();
     view! {
-        <button
-            class="nav-toggle"
-            aria-controls="primary-nav"
-            aria-expanded=move || menu_open.get().to_string()
-            on:click=move |_| set_menu_open.update(|o| *o = !*o)
-        >
-            "Menu"
-        </button>
-        <nav id="primary-nav" class="nav" class:nav--open=menu_open aria-label="Primary">
+        <MenuButton>
             {PAGES
                 .iter()
                 .filter(|p| p.in_nav && (p.path != "/admin" || admin))
                 .map(|p| {
-                    let path = p.path;
-                    let current = move || {
-                        let here = location.pathname.get();
-                        if path == "/" { here == "/" } else { here.starts_with(path) }
-                    };
+                    let current = if p.path == "/" { here == "/" } else { here.starts_with(p.path) };
                     view! {
-                        <A
-                            href=path
-                            attr:class=move || if current() { "nav__link nav__link--current" } else { "nav__link" }
-                            on:click=move |_| set_menu_open.set(false)
+                        <a
+                            href=p.path
+                            class=if current { "nav__link nav__link--current" } else { "nav__link" }
+                            aria-current=current.then_some("page")
                         >
                             {p.label}
-                        </A>
+                        </a>
                     }
                 })
                 .collect_view()}
             <UserMenu me />
+        </MenuButton>
+    }
+}
+
+/// The phone-width menu: a button that opens and closes the navigation it wraps. Without the
+/// client the navigation is simply shown (see `.nav` in style/main.css).
+#[island]
+fn MenuButton(children: Children) -> impl IntoView {
+    let (open, set_open) = signal(false);
+    view! {
+        <button
+            class="nav-toggle"
+            aria-controls="primary-nav"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| set_open.update(|o| *o = !*o)
+        >
+            "Menu"
+        </button>
+        <nav id="primary-nav" class="nav" class:nav--open=open aria-label="Primary">
+            {children()}
         </nav>
     }
 }
@@ -82,10 +86,10 @@ fn Nav(
 fn UserMenu(me: Me) -> impl IntoView {
     view! {
         <div class="user" data-testid="user-menu">
-            <A href="/account" attr:class="user__name">
+            <a href="/account" class="user__name">
                 <span>{me.display_name}</span>
                 <span class="user__org">{me.organisation.unwrap_or_else(|| me.role.label().to_string())}</span>
-            </A>
+            </a>
             <form method="post" action="/auth/logout" class="user__logout">
                 <button type="submit" class="button button--ghost button--small">"Sign out"</button>
             </form>

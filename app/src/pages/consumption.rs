@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::api::consumption::{
     consumption, consumption_points, ConsumptionQuery, ConsumptionView, PointFigures, SpanChoice,
@@ -18,29 +17,6 @@ use crate::domain::aggregate::Granularity;
 use crate::domain::consumption_buckets::{format_quantity, runs_label, ChartUnit};
 use crate::domain::date_span::SpanPreset;
 use crate::domain::settlement_run::RunChoice;
-
-/// The view as the page's resource holds it. Its chart SVG is left out of the hydration payload:
-/// the server renders it into the page once, and hydration leaves an element's `inner_html`
-/// as the server wrote it, so sending it twice (HTML and payload) would only double the page.
-/// After hydration, a new view comes from the server fn with its SVG.
-#[derive(Debug, Clone, PartialEq)]
-struct Shown(ConsumptionView);
-
-impl Serialize for Shown {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        ConsumptionView {
-            chart_svg: String::new(),
-            ..self.0.clone()
-        }
-        .serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Shown {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        ConsumptionView::deserialize(d).map(Shown)
-    }
-}
 
 #[component]
 pub fn ConsumptionPage() -> impl IntoView {
@@ -63,7 +39,7 @@ pub fn ConsumptionPage() -> impl IntoView {
             };
             consumption(q.points, range, from, to, q.unit, q.run)
                 .await
-                .map(|v| Some(Shown(v)))
+                .map(Some)
         },
     );
     view! {
@@ -80,7 +56,7 @@ pub fn ConsumptionPage() -> impl IntoView {
                         let shown = data.await.ok().flatten();
                         let q = state.get_untracked();
                         match list {
-                            Ok(list) => view! { <ChoiceForm list q shown=shown.map(|s| s.0) /> }.into_any(),
+                            Ok(list) => view! { <ChoiceForm list q shown /> }.into_any(),
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         }
                     })}
@@ -118,7 +94,7 @@ pub fn ConsumptionPage() -> impl IntoView {
                                     <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
                                 </div>
                             }.into_any(),
-                            Ok(Some(Shown(v))) => view! { <ConsumptionDetail v /> }.into_any(),
+                            Ok(Some(v)) => view! { <ConsumptionDetail v /> }.into_any(),
                             Ok(None) => view! { <Empty message="Choose a supply point to see its consumption." /> }.into_any(),
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         }
@@ -232,7 +208,12 @@ fn ConsumptionDetail(v: ConsumptionView) -> impl IntoView {
             </div>
         </div>
         {if has_chart {
-            view! { <ChartFrame svg=v.chart_svg.clone() label /> }.into_any()
+            let svg = v.chart_svg.clone();
+            view! {
+                <ChartFrame>
+                    <div class="chart__svg" role="group" aria-label=label inner_html=svg></div>
+                </ChartFrame>
+            }.into_any()
         } else {
             let message = match run {
                 RunChoice::Exactly(r) => format!("No data at run {r} in this range."),
@@ -253,12 +234,12 @@ fn ConsumptionDetail(v: ConsumptionView) -> impl IntoView {
     }
 }
 
-/// The chart with its tooltip. The SVG carries, per bucket, a hit area with `data-when`,
-/// `data-period`, `data-x` (its centre, % of the width) and a `<title>`; the hydrated client
-/// listens on this container (delegated `mouseover` / `focusin`) and shows them in a positioned
-/// tooltip.
-#[component]
-fn ChartFrame(svg: String, label: String) -> impl IntoView {
+/// The chart with its tooltip: an island around the server-rendered SVG (its children, which
+/// are never sent twice). The SVG carries, per bucket, a hit area with `data-when`,
+/// `data-period`, `data-x` (its centre, % of the width) and a `<title>`; the client listens on
+/// this container (delegated `mouseover` / `focusin`) and shows them in a positioned tooltip.
+#[island]
+fn ChartFrame(children: Children) -> impl IntoView {
     let tip = RwSignal::new(None::<Tip>);
     let tip_el = NodeRef::<leptos::html::Div>::new();
     let show = move |ev: &leptos::web_sys::Event| {
@@ -279,7 +260,7 @@ fn ChartFrame(svg: String, label: String) -> impl IntoView {
                     tip.set(None);
                 }
             }>
-            <div class="chart__svg" role="group" aria-label=label inner_html=svg></div>
+            {children()}
             <div class="chart-tip" data-testid="chart-tooltip" role="status" node_ref=tip_el
                 class:chart-tip--on=move || tip.with(Option::is_some)>
                 {move || tip.get().map(|t| view! {

@@ -1,9 +1,9 @@
 //! Sites: the customer's sites, filterable; choosing one shows its supply points and meters.
-//! The selection lives in the URL (`?site=ID`) so it deep-links, works before the WASM loads
-//! (plain links, server-rendered) and, once hydrated, updates in place without a page load.
+//! The selection and the filter live in the URL (`?site=ID&q=…`), so a view deep-links and works
+//! without the WASM (plain links and a GET form, server-rendered); with it, the list filters as
+//! you type (the `SiteFilter` island).
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::sites::{get_site, list_sites, SiteDetail, SiteSummary};
@@ -13,6 +13,7 @@ use crate::components::states::{Empty, ErrorNotice, Loading};
 pub fn SitesPage() -> impl IntoView {
     let query = use_query_map();
     let selected = Memo::new(move |_| query.read().get("site").and_then(|s| s.parse::<i64>().ok()));
+    let filter = query.read_untracked().get("q").unwrap_or_default();
     let sites = Resource::new(|| (), |_| list_sites());
     let detail = Resource::new(
         move || selected.get(),
@@ -23,7 +24,6 @@ pub fn SitesPage() -> impl IntoView {
             }
         },
     );
-    let (filter, set_filter) = signal(String::new());
 
     view! {
         <Title text="Sites" />
@@ -35,22 +35,15 @@ pub fn SitesPage() -> impl IntoView {
             <section class="card split__list" aria-labelledby="site-list-title">
                 <div class="card__head">
                     <h2 id="site-list-title">"All sites"</h2>
-                    <input
-                        class="input"
-                        type="search"
-                        placeholder="Filter by name, town or postcode"
-                        aria-label="Filter sites"
-                        prop:value=filter
-                        on:input=move |ev| set_filter.set(event_target_value(&ev))
-                    />
                 </div>
                 <Suspense fallback=|| view! { <Loading what="sites" /> }>
-                    {move || Suspend::new(async move {
+                    {move || { let filter = filter.clone(); Suspend::new(async move {
                         match sites.await {
-                            Ok(list) => view! { <SiteList list filter selected /> }.into_any(),
+                            Ok(list) if list.is_empty() => view! { <Empty message="No sites yet." /> }.into_any(),
+                            Ok(list) => view! { <SiteFilter list filter selected=selected.get_untracked() /> }.into_any(),
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         }
-                    })}
+                    })}}
                 </Suspense>
             </section>
             <section class="card split__detail" aria-live="polite" data-testid="site-detail">
@@ -82,18 +75,26 @@ fn matches(site: &SiteSummary, filter: &str) -> bool {
         .any(|v| v.to_lowercase().contains(&f))
 }
 
-#[component]
-fn SiteList(
-    list: Vec<SiteSummary>,
-    filter: ReadSignal<String>,
-    selected: Memo<Option<i64>>,
-) -> impl IntoView {
-    if list.is_empty() {
-        return view! { <Empty message="No sites yet." /> }.into_any();
-    }
+/// The site list with its filter. Without the client the filter is a GET form (`?q=`); with it,
+/// the list narrows as you type.
+#[island]
+fn SiteFilter(list: Vec<SiteSummary>, filter: String, selected: Option<i64>) -> impl IntoView {
+    let (filter, set_filter) = signal(filter);
     let list = StoredValue::new(list);
     let shown = move || list.with_value(|l| l.iter().filter(|s| matches(s, &filter.get())).count());
     view! {
+        <form method="get" action="/sites" class="site-filter" role="search">
+            {selected.map(|id| view! { <input type="hidden" name="site" value=id /> })}
+            <input
+                class="input"
+                type="search"
+                name="q"
+                placeholder="Filter by name, town or postcode"
+                aria-label="Filter sites"
+                prop:value=filter
+                on:input=move |ev| set_filter.set(event_target_value(&ev))
+            />
+        </form>
         <p class="muted small" data-testid="site-count">
             {move || format!("{} of {} sites", shown(), list.with_value(Vec::len))}
         </p>
@@ -105,13 +106,13 @@ fn SiteList(
                         .cloned()
                         .map(|s| {
                             let id = s.id;
-                            let is_selected = move || selected.get() == Some(id);
+                            let is_selected = selected == Some(id);
                             view! {
                                 <li>
-                                    <A
+                                    <a
                                         href=format!("/sites?site={id}")
-                                        attr:class=move || if is_selected() { "site-item site-item--selected" } else { "site-item" }
-                                        attr:aria-current=move || is_selected().then_some("true")
+                                        class=if is_selected { "site-item site-item--selected" } else { "site-item" }
+                                        aria-current=is_selected.then_some("true")
                                     >
                                         <span class="site-item__name">{s.name}</span>
                                         <span class="site-item__meta">
@@ -121,7 +122,7 @@ fn SiteList(
                                         <span class="site-item__count">
                                             {format!("{} MPAN{}", s.supply_points, if s.supply_points == 1 { "" } else { "s" })}
                                         </span>
-                                    </A>
+                                    </a>
                                 </li>
                             }
                         })
@@ -130,7 +131,6 @@ fn SiteList(
             }}
         </ul>
     }
-    .into_any()
 }
 
 #[component]
