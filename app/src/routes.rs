@@ -53,6 +53,11 @@ pub const PAGES: &[PageRoute] = &[
         in_nav: true,
     },
     PageRoute {
+        path: "/customers",
+        label: "Customers",
+        in_nav: true,
+    },
+    PageRoute {
         path: "/admin",
         label: "Admin",
         in_nav: true,

@@ -30,11 +30,13 @@ pub enum PlainRoute {
     HhCsv,
     AnalysisChart,
     AnalysisTable,
+    ViewAs,
+    ViewAsEnd,
 }
 
 /// Every plain route: `app()` mounts exactly these (the match below has an arm for each), and the
 /// authorisation matrix compares its rows with this list, so neither can drift from the router.
-pub const PLAIN_ROUTES: [PlainRoute; 15] = [
+pub const PLAIN_ROUTES: [PlainRoute; 17] = [
     PlainRoute::Healthz,
     PlainRoute::Login,
     PlainRoute::Logout,
@@ -50,6 +52,8 @@ pub const PLAIN_ROUTES: [PlainRoute; 15] = [
     PlainRoute::HhCsv,
     PlainRoute::AnalysisChart,
     PlainRoute::AnalysisTable,
+    PlainRoute::ViewAs,
+    PlainRoute::ViewAsEnd,
 ];
 
 impl PlainRoute {
@@ -70,6 +74,8 @@ impl PlainRoute {
             PlainRoute::HhCsv => "/consumption/export.csv",
             PlainRoute::AnalysisChart => "/analysis/chart.svg",
             PlainRoute::AnalysisTable => "/analysis/table.csv",
+            PlainRoute::ViewAs => auth::view_as::START,
+            PlainRoute::ViewAsEnd => auth::view_as::END,
         }
     }
 
@@ -89,7 +95,9 @@ impl PlainRoute {
             | PlainRoute::MfaEnrol
             | PlainRoute::MfaContinue
             | PlainRoute::MfaSetup
-            | PlainRoute::MfaRemove => Method::POST,
+            | PlainRoute::MfaRemove
+            | PlainRoute::ViewAs
+            | PlainRoute::ViewAsEnd => Method::POST,
         }
     }
 
@@ -131,6 +139,8 @@ pub fn app(state: AppState, config: &Config) -> Router {
             }
             PlainRoute::MfaSetup => auth_routes = auth_routes.route(path, on(filter, mfa::setup)),
             PlainRoute::MfaRemove => auth_routes = auth_routes.route(path, on(filter, mfa::remove)),
+            PlainRoute::ViewAs => auth_routes = auth_routes.route(path, on(filter, auth::view_as::start)),
+            PlainRoute::ViewAsEnd => auth_routes = auth_routes.route(path, on(filter, auth::view_as::end)),
             PlainRoute::InvoicePdf => plain = plain.route(path, on(filter, export::invoice_pdf)),
             PlainRoute::InvoicesCsv => plain = plain.route(path, on(filter, export::invoices_csv)),
             PlainRoute::InvoiceLinesCsv => plain = plain.route(path, on(filter, export::invoice_lines_csv)),

@@ -81,6 +81,7 @@ const MATRIX: &[Row] = &[
     row("GET", "/queries", true),
     row("GET", "/contracts", false),
     row("GET", "/bill-validation", false),
+    row("GET", "/customers", false),
     row("GET", "/admin", false),
     row("GET", "/account", false),
     row("GET", "/login", false),
@@ -108,6 +109,8 @@ const MATRIX: &[Row] = &[
     row("POST", "/api/consumption/view", true),
     row("POST", "/api/consumption/portfolio", false),
     row("POST", "/api/analysis/view", true),
+    row("POST", "/api/customers/overview", false),
+    row("POST", "/api/customers/account-manager", true),
     row("POST", "/api/admin/overview", false),
     row("POST", "/api/admin/user-create", false),
     row("POST", "/api/admin/user-disabled", true),
@@ -118,6 +121,8 @@ const MATRIX: &[Row] = &[
     row("GET", "/healthz", false),
     row("POST", "/auth/login", true),
     row("POST", "/auth/logout", false),
+    row("POST", "/auth/view-as", true),
+    row("POST", "/auth/view-as/end", false),
     row("POST", "/auth/password", false),
     // The second factor's steps: without a pending sign-in of the caller's own they lead back to
     // the login page; setting up and removing belong to a signed-in account.
@@ -167,6 +172,9 @@ struct Ids {
     /// Open queries for the resolve row, one per call: a resolved query cannot be resolved again.
     own_queries_to_resolve: Vec<i64>,
     other_queries_to_resolve: Vec<i64>,
+    own_org: i64,
+    other_org: i64,
+    account_manager: i64,
 }
 
 impl Ids {
@@ -295,9 +303,18 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             | "/api/validation/list"
             | "/api/consumption/points"
             | "/api/consumption/portfolio"
-            | "/api/queries/list",
+            | "/api/queries/list"
+            | "/api/customers/overview",
             None,
         ) => String::new(),
+        // Assigning the account manager Castlegate already has, or nobody to Riverside (which has
+        // none): the assignments the later rows rely on stay as they are.
+        ("/api/customers/account-manager", Some(Tenant::Own)) => {
+            format!("organisation_id={}&account_manager={}", ids.own_org, ids.account_manager)
+        }
+        ("/api/customers/account-manager", Some(Tenant::Other)) => {
+            format!("organisation_id={}&account_manager=", ids.other_org)
+        }
         ("/api/validation/invoice", Some(t)) => format!(
             "invoice_id={}",
             ids.pick(t, |i| i.own_invoice, |i| i.other_invoice)
@@ -378,7 +395,14 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
     match path {
         // Plain routes: forms answer with redirects whoever calls.
         "/healthz" => S::OK,
-        "/auth/login" | "/auth/logout" | "/auth/password" => S::SEE_OTHER,
+        "/auth/login" | "/auth/logout" | "/auth/password" | "/auth/view-as/end" => S::SEE_OTHER,
+        // Staff open the portal of a customer they look after as the customer sees it.
+        "/auth/view-as" => match c {
+            Anonymous => S::SEE_OTHER,
+            CustomerUser | CustomerAdmin => S::FORBIDDEN,
+            AccountManager | Ops if other => S::NOT_FOUND,
+            AccountManager | Ops => S::SEE_OTHER,
+        },
         _ if path.starts_with("/auth/mfa") => S::SEE_OTHER,
         // The pending sign-in's pages are public (no session exists yet).
         "/login" | "/login/mfa" | "/login/enrol" | "/login/recovery-codes" => S::OK,
@@ -419,6 +443,14 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
         },
         "/api/queries/resolve" => match c {
             AccountManager | Ops => own_or_404,
+            _ => S::FORBIDDEN,
+        },
+        "/customers" | "/api/customers/overview" => match c {
+            AccountManager | Ops => S::OK,
+            _ => S::FORBIDDEN,
+        },
+        "/api/customers/account-manager" => match c {
+            Ops => own_or_404,
             _ => S::FORBIDDEN,
         },
         "/admin" | "/api/admin/overview" => {
@@ -499,6 +531,7 @@ async fn check_auth_row(
     caller: Caller,
     t: Option<Tenant>,
     cookie: Option<&str>,
+    ids: &Ids,
 ) {
     let want = expected(path, caller, t);
     match path {
@@ -601,6 +634,52 @@ async fn check_auth_row(
             };
             assert_eq!(res.location(), goes_to, "{caller:?} POST {path}");
         }
+        "/auth/view-as" => {
+            // A session of its own, so the caller's main one stays their own view.
+            let org = match t {
+                Some(t) => ids.pick(t, |i| i.own_org, |i| i.other_org),
+                None => unreachable!("the view-as row names a tenant"),
+            };
+            let session = match caller.email() {
+                Some(e) => Some(login(app, e).await),
+                None => None,
+            };
+            let form = format!("organisation_id={org}&next=%2Finvoices");
+            let res = call_as(app, path, &form, session.as_deref()).await;
+            assert_eq!(res.status, want, "{caller:?} POST {path} {t:?}: {}", res.body);
+            match (caller, res.status) {
+                (Caller::Anonymous, _) => assert_eq!(res.location(), "/login"),
+                (_, StatusCode::SEE_OTHER) => {
+                    let s = session.as_deref().unwrap();
+                    assert_eq!(res.location(), "/invoices", "{caller:?}");
+                    let me = call_as(app, "/api/me", "", Some(s)).await.json();
+                    assert_eq!(me["viewing_as"], true, "{caller:?} views as the customer");
+                    let end = call_as(app, "/auth/view-as/end", "", Some(s)).await;
+                    assert_eq!(end.location(), "/customers");
+                    let me = call_as(app, "/api/me", "", Some(s)).await.json();
+                    assert_eq!(me["viewing_as"], false, "{caller:?} back to their own view");
+                }
+                _ => {
+                    let me = call_as(app, "/api/me", "", session.as_deref()).await.json();
+                    assert_eq!(me["viewing_as"], false, "{caller:?} refused: nothing changed");
+                }
+            }
+            if let Some(c) = cookie {
+                let me = call_as(app, "/api/me", "", Some(c)).await.json();
+                assert_eq!(me["viewing_as"], false, "other sessions are untouched");
+            }
+        }
+        "/auth/view-as/end" => {
+            // Not viewing as anyone: ending is harmless and leads to the staff home (or sign-in).
+            let res = call_as(app, path, "", cookie).await;
+            assert_eq!(res.status, want, "{caller:?} POST {path}");
+            let goes_to = if caller == Caller::Anonymous {
+                "/login"
+            } else {
+                "/customers"
+            };
+            assert_eq!(res.location(), goes_to, "{caller:?} POST {path}");
+        }
         other => panic!("no check for {other}"),
     }
 }
@@ -660,6 +739,19 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
         other_query: 0,
         own_queries_to_resolve: Vec::new(),
         other_queries_to_resolve: Vec::new(),
+        own_org: id_of(
+            &db,
+            "SELECT id FROM organisations WHERE name = $1",
+            "Castlegate Group Ltd",
+        )
+        .await,
+        other_org: id_of(
+            &db,
+            "SELECT id FROM organisations WHERE name = $1",
+            "Riverside Leisure Ltd",
+        )
+        .await,
+        account_manager: user_id(&db, ACCOUNT_MANAGER).await,
     };
     let ids = Ids {
         own_query: query_on(&db, ids.own_invoice).await,
@@ -680,7 +772,7 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
                 let want = expected(row.path, caller, t);
                 let what = format!("{caller:?} {} {} {t:?}", row.method, row.path);
                 if row.path.starts_with("/auth/") {
-                    check_auth_row(&app, row.path, caller, t, cookie).await;
+                    check_auth_row(&app, row.path, caller, t, cookie, &ids).await;
                     continue;
                 }
                 let res = if row.method == "GET" {

@@ -18,6 +18,10 @@ pub struct Me {
     /// Must choose a new password before anything else (it was set by an admin).
     #[serde(default)]
     pub must_change_password: bool,
+    /// A staff member viewing this customer's portal as the customer sees it (read-only); the
+    /// role and organisation above are the customer's.
+    #[serde(default)]
+    pub viewing_as: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -31,6 +35,7 @@ impl From<&crate::auth::Identity> for Me {
             organisation: i.organisation.clone(),
             second_factor: i.second_factor,
             must_change_password: i.must_change_password,
+            viewing_as: i.viewing_as.is_some(),
         }
     }
 }

@@ -26,6 +26,17 @@ pub struct Identity {
     pub must_change_password: bool,
     /// A confirmed authenticator app (TOTP) is needed at sign-in.
     pub second_factor: bool,
+    /// Set while a staff member views a customer's portal as the customer sees it. The role,
+    /// organisation and scope above are then the customer's (as a customer admin of it); the
+    /// user id and email stay the staff member's (the audit log records who looked), and the
+    /// server refuses every change (`server/src/auth/view_as.rs`).
+    pub viewing_as: Option<ViewingAs>,
+}
+
+/// The staff member behind a "view as customer" session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewingAs {
+    pub staff_role: Role,
 }
 
 impl Identity {
@@ -37,6 +48,12 @@ impl Identity {
             organisation_id: self.organisation_id,
             client_ip: &self.client_ip,
         }
+    }
+
+    /// Staff reading customers' data: their reads are recorded in the audit log (also while
+    /// viewing as a customer).
+    pub fn reads_are_audited(&self) -> bool {
+        !self.role.is_customer() || self.viewing_as.is_some()
     }
 
     pub fn has_role(&self, roles: &[Role]) -> bool {

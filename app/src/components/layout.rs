@@ -24,7 +24,10 @@ pub fn Header() -> impl IntoView {
                         let location = location.clone();
                         Suspend::new(async move {
                             // Navigation only for a signed-in user; the login page stays plain.
-                            me.await.ok().flatten().map(|me| view! { <Nav me location /> })
+                            me.await.ok().flatten().map(|me| view! {
+                                <Nav me=me.clone() location />
+                                {me.viewing_as.then(|| view! { <ViewAsBanner organisation=me.organisation.clone().unwrap_or_default() /> })}
+                            })
                         })
                     }}
                 </Suspense>
@@ -38,12 +41,13 @@ pub fn Header() -> impl IntoView {
 #[component]
 fn Nav(me: Me, location: leptos_router::location::Location) -> impl IntoView {
     let admin = me.role.sees_admin();
+    let staff = me.role.is_staff();
     let here = location.pathname.get_untracked();
     view! {
         <MenuButton>
             {PAGES
                 .iter()
-                .filter(|p| p.in_nav && (p.path != "/admin" || admin))
+                .filter(|p| p.in_nav && (p.path != "/admin" || admin) && (p.path != "/customers" || staff))
                 .map(|p| {
                     let current = if p.path == "/" { here == "/" } else { here.starts_with(p.path) };
                     view! {
@@ -92,6 +96,22 @@ fn UserMenu(me: Me) -> impl IntoView {
             </a>
             <form method="post" action="/auth/logout" class="user__logout">
                 <button type="submit" class="button button--ghost button--small">"Sign out"</button>
+            </form>
+        </div>
+    }
+}
+
+/// Shown on every page while a staff member views a customer's portal as the customer sees it.
+#[component]
+fn ViewAsBanner(organisation: String) -> impl IntoView {
+    view! {
+        <div class="view-as-banner" role="status" data-testid="view-as-banner">
+            <span>
+                <strong>{format!("You are viewing {organisation}'s portal as they see it.")}</strong>
+                " Read-only: nothing can be changed, and this view is recorded in the audit log."
+            </span>
+            <form method="post" action="/auth/view-as/end" class="inline-form">
+                <button type="submit" class="button button--small">"Back to my customers"</button>
             </form>
         </div>
     }

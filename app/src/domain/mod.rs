@@ -6,6 +6,7 @@ pub mod billing;
 pub mod channel;
 pub mod consumption_buckets;
 pub mod contract_year;
+pub mod customer_health;
 pub mod date_span;
 pub mod duos;
 pub mod invoice;

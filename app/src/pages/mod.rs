@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod bill_validation;
 pub mod consumption;
 pub mod contracts;
+pub mod customers;
 pub mod dashboard;
 pub mod data_export;
 pub mod invoice_query;

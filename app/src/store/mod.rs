@@ -9,6 +9,7 @@ pub mod billing;
 pub mod consumption;
 pub mod contract_usage;
 pub mod credit;
+pub mod customer_health;
 pub mod hh;
 pub mod hh_export;
 pub mod meter_days;

@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgPool;
 
-use super::{mfa, sessions, AuthConfig, COOKIE_NAME};
+use super::{mfa, sessions, view_as, AuthConfig, COOKIE_NAME};
 
 #[derive(Clone)]
 pub struct AuthState {
@@ -173,6 +173,14 @@ pub async fn authenticate(State(st): State<AuthState>, mut req: Request, next: N
         } else {
             Redirect::to("/password").into_response()
         };
+    }
+    let viewing_as = req
+        .extensions()
+        .get::<Identity>()
+        .is_some_and(|i| i.viewing_as.is_some());
+    if viewing_as && !view_as::permits(req.method(), &path) {
+        tracing::info!(path = %path, "change refused while viewing as a customer");
+        return view_as::refused();
     }
     let page_request = matches!(*req.method(), Method::GET | Method::HEAD)
         && !is_public(&path)

@@ -12,6 +12,7 @@ pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;
+pub mod view_as;
 
 pub use config::AuthConfig;
 

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::tokens::{Claims, AUDIENCE, ISSUER};
 use super::AuthConfig;
-use app::auth::Identity;
+use app::auth::{Identity, ViewingAs};
 use app::domain::role::Role;
 use app::store::scope::Scope;
 
@@ -77,6 +77,9 @@ struct SessionUser {
     site_ids: Option<Vec<i64>>,
     must_change_password: bool,
     second_factor: bool,
+    /// A customer this staff session views as the customer (`view_as`), with its name.
+    viewing_as_organisation_id: Option<i64>,
+    viewing_as_organisation: Option<String>,
 }
 
 /// How often a live session's `last_seen_at` is written: the idle timeout is measured in minutes,
@@ -111,7 +114,9 @@ pub async fn resolve(
                   END AS "site_ids?",
                   u.must_change_password,
                   EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL)
-                      AS "second_factor!"
+                      AS "second_factor!",
+                  s.viewing_as_organisation_id,
+                  app_organisation_name(s.viewing_as_organisation_id) AS "viewing_as_organisation?"
            FROM sessions s
            JOIN users u ON u.id = s.user_id
            WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
@@ -137,7 +142,7 @@ pub async fn resolve(
     }
     let role = u.role;
     let scope = scope_from(role, u.organisation_id, u.assigned_organisations, u.site_ids);
-    Ok(Some(Identity {
+    let identity = Identity {
         user_id: u.user_id,
         session_id: claims.sid,
         email: u.email,
@@ -149,7 +154,31 @@ pub async fn resolve(
         scope,
         must_change_password: u.must_change_password,
         second_factor: u.second_factor,
+        viewing_as: None,
+    };
+    Ok(Some(match u.viewing_as_organisation_id {
+        Some(org) => viewing_as(identity, org, u.viewing_as_organisation),
+        None => identity,
     }))
+}
+
+/// A staff identity turned into the customer's view of `organisation_id`: a customer admin of it,
+/// scoped to it alone. Checked on every request, so an assignment removed meanwhile ends the view
+/// at once (the staff member's own identity is kept then).
+pub fn viewing_as(identity: Identity, organisation_id: i64, name: Option<String>) -> Identity {
+    if !identity.role.is_staff() || !identity.scope.includes_organisation(organisation_id) {
+        return identity;
+    }
+    Identity {
+        viewing_as: Some(ViewingAs {
+            staff_role: identity.role,
+        }),
+        role: Role::CustomerAdmin,
+        organisation_id: Some(organisation_id),
+        organisation: name,
+        scope: Scope::organisations(vec![organisation_id]),
+        ..identity
+    }
 }
 
 /// What a user may read, derived from the database on every request (so a change of assignment
