@@ -10,6 +10,7 @@ pub mod date_span;
 pub mod duos;
 pub mod invoice;
 pub mod invoice_filter;
+pub mod import_upload;
 pub mod invoice_query;
 pub mod mpan;
 pub mod password;
