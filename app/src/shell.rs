@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/bill-validation") view=pages::bill_validation::BillValidationPage ssr=SsrMode::Async />
                         <Route path=path!("/contracts") view=pages::contracts::ContractsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/imports") view=pages::imports::ImportsPage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
                         <Route path=path!("/login") view=pages::login::LoginPage />
                         <Route path=path!("/login/mfa") view=pages::second_factor::SecondFactorPage ssr=SsrMode::Async />

@@ -9,6 +9,7 @@ pub mod consumption;
 mod error;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod imports;
 pub mod mfa;
 pub mod queries;
 pub mod sites;

@@ -4,6 +4,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use crate::api::auth::{current_user, Me};
+use crate::api::imports::IMPORTS_PAGE;
 use crate::routes::PAGES;
 
 #[component]
@@ -43,6 +44,7 @@ fn Nav(
     set_menu_open: WriteSignal<bool>,
 ) -> impl IntoView {
     let admin = me.role.sees_admin();
+    let staff = me.role.is_staff();
     view! {
         <button
             class="nav-toggle"
@@ -55,13 +57,10 @@ fn Nav(
         <nav id="primary-nav" class="nav" class:nav--open=menu_open aria-label="Primary">
             {PAGES
                 .iter()
-                .filter(|p| p.in_nav && (p.path != "/admin" || admin))
+                .filter(|p| p.in_nav && (p.path != "/admin" || admin) && (p.path != IMPORTS_PAGE || staff))
                 .map(|p| {
                     let path = p.path;
-                    let current = move || {
-                        let here = location.pathname.get();
-                        if path == "/" { here == "/" } else { here.starts_with(path) }
-                    };
+                    let current = move || is_current(path, &location.pathname.get());
                     view! {
                         <A
                             href=path
@@ -76,6 +75,22 @@ fn Nav(
             <UserMenu me />
         </nav>
     }
+}
+
+/// Whether the nav link to `path` is the current page at `here`: its own path or one below it,
+/// unless a more specific link matches (`/admin/imports` is Imports, not Admin).
+fn is_current(path: &str, here: &str) -> bool {
+    let within = |p: &str| {
+        if p == "/" {
+            here == "/"
+        } else {
+            here == p || here.starts_with(&format!("{p}/"))
+        }
+    };
+    within(path)
+        && !PAGES
+            .iter()
+            .any(|other| other.in_nav && other.path.len() > path.len() && within(other.path))
 }
 
 #[component]
