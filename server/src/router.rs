@@ -1,8 +1,8 @@
 //! `app(state)`: the one router both transports serve (local `axum::serve` and Lambda).
-use app::shell::{shell, App};
-use app::state::AppState;
 use app::api::imports::UploadLimit;
 use app::auth::Identity;
+use app::shell::{shell, App};
+use app::state::AppState;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::Method;
 use axum::routing::{on, MethodFilter};
@@ -147,9 +147,10 @@ pub fn app(state: AppState, config: &Config) -> Router {
             PlainRoute::AnalysisTable => plain = plain.route(path, on(filter, export::analysis::table_csv)),
             PlainRoute::ImportUpload => {
                 let limit = config.upload_max_bytes;
-                let handler = move |state: State<AppState>, identity: Option<Extension<Identity>>, req: Request| {
-                    upload::upload(state, identity, limit, req)
-                };
+                let handler =
+                    move |state: State<AppState>, identity: Option<Extension<Identity>>, req: Request| {
+                        upload::upload(state, identity, limit, req)
+                    };
                 // The body limit the multipart reader enforces (the upload's own, not axum's 2 MB).
                 let body_limit = DefaultBodyLimit::max(usize::try_from(limit).unwrap_or(usize::MAX));
                 plain = plain.route(path, on(filter, handler).layer(body_limit))

@@ -273,20 +273,34 @@ async fn check_upload_row(
     let body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n\r\n{csv}\r\n--{boundary}--\r\n"
     );
-    let rows_before: i64 = sqlx::query_scalar("SELECT count(*) FROM hh_day").fetch_one(db).await.unwrap();
+    let rows_before: i64 = sqlx::query_scalar("SELECT count(*) FROM hh_day")
+        .fetch_one(db)
+        .await
+        .unwrap();
     let mut req = Request::post("/admin/imports/upload")
         .header("host", "localhost")
         .header("origin", "http://localhost")
         .header("sec-fetch-site", "same-origin")
         .header(header::ACCEPT, "application/x-ndjson")
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"));
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
     let res = send(app, req.body(Body::from(body)).unwrap()).await;
     let what = format!("{caller:?} POST /admin/imports/upload {t:?}");
-    assert_eq!(res.status, expected("/admin/imports/upload", caller, Some(t)), "{what}: {}", res.body);
-    let rows_after: i64 = sqlx::query_scalar("SELECT count(*) FROM hh_day").fetch_one(db).await.unwrap();
+    assert_eq!(
+        res.status,
+        expected("/admin/imports/upload", caller, Some(t)),
+        "{what}: {}",
+        res.body
+    );
+    let rows_after: i64 = sqlx::query_scalar("SELECT count(*) FROM hh_day")
+        .fetch_one(db)
+        .await
+        .unwrap();
     if res.status != StatusCode::OK {
         assert_eq!(rows_after, rows_before, "{what}: nothing written");
         return;
@@ -306,7 +320,11 @@ async fn check_upload_row(
     let refused = t == Tenant::Other && !caller.sees_every_tenant();
     if refused {
         assert_eq!(outcome, "rejected", "{what}");
-        assert!(res.body.contains(&format!("unknown MPAN {mpan}: not a supply point in the portal")), "{what}");
+        assert!(
+            res.body
+                .contains(&format!("unknown MPAN {mpan}: not a supply point in the portal")),
+            "{what}"
+        );
         assert_eq!(rows_after, rows_before, "{what}: nothing written");
     } else {
         assert_eq!(outcome, "imported", "{what}");

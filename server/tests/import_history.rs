@@ -19,7 +19,9 @@ struct People {
 
 async fn people(db: &PgPool) -> People {
     server::seed::seed_people(db, 2026).await.unwrap();
-    let org = |name: &'static str| async move { id_of(db, "SELECT id FROM organisations WHERE name = $1", name).await };
+    let org = |name: &'static str| async move {
+        id_of(db, "SELECT id FROM organisations WHERE name = $1", name).await
+    };
     People {
         ops: user_id(db, OPS).await,
         am: user_id(db, ACCOUNT_MANAGER).await,
@@ -93,19 +95,35 @@ fn files(entries: &[EntryRecord]) -> Vec<&str> {
 async fn operations_see_every_upload_and_account_managers_theirs_and_their_customers(db: PgPool) {
     let p = people(&db).await;
     let (ops, am) = (p.ops_scope(), p.am_scope());
-    p.record(&ops, p.ops, "ops-castlegate.csv", &[p.castlegate]).await.unwrap();
-    p.record(&ops, p.ops, "ops-riverside.csv", &[p.riverside]).await.unwrap();
+    p.record(&ops, p.ops, "ops-castlegate.csv", &[p.castlegate])
+        .await
+        .unwrap();
+    p.record(&ops, p.ops, "ops-riverside.csv", &[p.riverside])
+        .await
+        .unwrap();
     p.record(&ops, p.ops, "ops-bad-header.csv", &[]).await.unwrap();
     p.record(&am, p.am, "am-bad-header.csv", &[]).await.unwrap();
-    let am_castlegate = p.record(&am, p.am, "am-castlegate.csv", &[p.castlegate]).await.unwrap();
+    let am_castlegate = p
+        .record(&am, p.am, "am-castlegate.csv", &[p.castlegate])
+        .await
+        .unwrap();
 
     let all = p.recent(&ops, p.ops).await;
     assert_eq!(
         files(&all),
-        vec!["am-castlegate.csv", "am-bad-header.csv", "ops-bad-header.csv", "ops-riverside.csv", "ops-castlegate.csv"],
+        vec![
+            "am-castlegate.csv",
+            "am-bad-header.csv",
+            "ops-bad-header.csv",
+            "ops-riverside.csv",
+            "ops-castlegate.csv"
+        ],
         "newest first"
     );
-    assert!(all.iter().all(|e| e.report.is_none()), "the list carries no reports");
+    assert!(
+        all.iter().all(|e| e.report.is_none()),
+        "the list carries no reports"
+    );
     assert_eq!(all[3].customers, vec!["Riverside Leisure Ltd"]);
     assert_eq!(all[0].uploader_email, ACCOUNT_MANAGER);
 
@@ -129,15 +147,22 @@ async fn operations_see_every_upload_and_account_managers_theirs_and_their_custo
         asked[1].report.as_deref(),
         Some("am-castlegate.csv: rejected, nothing imported: 2 bad line(s)")
     );
-    assert_eq!((asked[1].error_count, asked[1].source_rows, asked[1].bytes), (2, 10, 1234));
+    assert_eq!(
+        (asked[1].error_count, asked[1].source_rows, asked[1].bytes),
+        (2, 10, 1234)
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn row_level_security_holds_the_history_to_the_scope_and_the_uploader(db: PgPool) {
     let p = people(&db).await;
     let (ops, am) = (p.ops_scope(), p.am_scope());
-    p.record(&ops, p.ops, "ops-castlegate.csv", &[p.castlegate]).await.unwrap();
-    p.record(&ops, p.ops, "ops-riverside.csv", &[p.riverside]).await.unwrap();
+    p.record(&ops, p.ops, "ops-castlegate.csv", &[p.castlegate])
+        .await
+        .unwrap();
+    p.record(&ops, p.ops, "ops-riverside.csv", &[p.riverside])
+        .await
+        .unwrap();
     p.record(&ops, p.ops, "ops-nobody.csv", &[]).await.unwrap();
     p.record(&am, p.am, "am-nobody.csv", &[]).await.unwrap();
 
@@ -167,7 +192,11 @@ async fn row_level_security_holds_the_history_to_the_scope_and_the_uploader(db: 
         visible(am.clone(), Some(p.am)).await,
         vec!["am-nobody.csv", "ops-castlegate.csv"]
     );
-    assert_eq!(visible(am, None).await, vec!["ops-castlegate.csv"], "no uploader set: none of theirs");
+    assert_eq!(
+        visible(am, None).await,
+        vec!["ops-castlegate.csv"],
+        "no uploader set: none of theirs"
+    );
     assert_eq!(visible(ops, Some(p.ops)).await.len(), 4);
 
     // An imported file names its batch; any other outcome none.

@@ -64,7 +64,10 @@ fn upload_request(cookie: Option<&str>, accept: &str, body: Body, length: Option
         .header("origin", "http://localhost")
         .header("sec-fetch-site", "same-origin")
         .header(header::ACCEPT, accept)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"));
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        );
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
@@ -142,7 +145,10 @@ async fn a_good_file_imports_with_the_clis_summary_and_again_changes_nothing(db:
         matches!(&all[0], UploadEvent::Received { files } if files.len() == 1 && files[0].name == "castlegate jan.csv" && files[0].bytes == csv.len() as u64),
         "{all:?}"
     );
-    assert!(matches!(all.last(), Some(UploadEvent::Done { entries }) if entries.len() == 1), "{all:?}");
+    assert!(
+        matches!(all.last(), Some(UploadEvent::Done { entries }) if entries.len() == 1),
+        "{all:?}"
+    );
     let entry = finished(&reply).remove(0);
     assert_eq!(entry.outcome, ImportOutcome::Imported);
     assert_eq!(
@@ -166,7 +172,17 @@ async fn a_good_file_imports_with_the_clis_summary_and_again_changes_nothing(db:
             .await
             .unwrap();
     assert!(batch.is_some());
-    assert_eq!(orgs, vec![id_of(&db, "SELECT id FROM organisations WHERE name = $1", "Castlegate Group Ltd").await]);
+    assert_eq!(
+        orgs,
+        vec![
+            id_of(
+                &db,
+                "SELECT id FROM organisations WHERE name = $1",
+                "Castlegate Group Ltd"
+            )
+            .await
+        ]
+    );
     let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'import.uploaded'")
         .fetch_one(&db)
         .await
@@ -181,8 +197,16 @@ async fn a_good_file_imports_with_the_clis_summary_and_again_changes_nothing(db:
         Some("castlegate jan.csv: 96 rows, 96 values, 1 supply point(s), 2026-01-14 to 2026-01-14, runs SF; 0 new day-rows, 2 already present (nothing changed)")
     );
     assert_eq!(count(&db, "hh_day").await, 2);
-    assert_eq!(count(&db, "import_batches").await, 1, "a re-import records no batch");
-    assert_eq!(count(&db, "import_history").await, 2, "but the upload is in the history");
+    assert_eq!(
+        count(&db, "import_batches").await,
+        1,
+        "a re-import records no batch"
+    );
+    assert_eq!(
+        count(&db, "import_history").await,
+        2,
+        "but the upload is in the history"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -194,7 +218,12 @@ async fn a_bad_file_shows_the_clis_line_errors_and_writes_nothing(db: PgPool) {
     let csv = format!(
         "{HEADER}{good}1012345678903,AI,2026-01-15T00:00:00Z,1.0,A,SF\n{m},AI,2026-01-15T00:10:00Z,lots,A,SF\n{m},AI,2026-01-16T00:00:00Z,1.0,A,SF\n"
     );
-    let reply = upload(&app, Some(&ops), &[("bad.csv", &csv), ("good.csv", &format!("{HEADER}{good}"))]).await;
+    let reply = upload(
+        &app,
+        Some(&ops),
+        &[("bad.csv", &csv), ("good.csv", &format!("{HEADER}{good}"))],
+    )
+    .await;
     let entries = finished(&reply);
     assert_eq!(entries.len(), 2);
     let bad = &entries[0];
@@ -210,8 +239,14 @@ async fn a_bad_file_shows_the_clis_line_errors_and_writes_nothing(db: PgPool) {
         .expect_err("the CLI rejects it too");
     assert_eq!(bad.report.as_deref(), Some(cli.report().as_str()));
     let report = bad.report.as_deref().unwrap();
-    assert!(report.starts_with("bad.csv: rejected, nothing imported: 3 bad line(s)"), "{report}");
-    assert!(report.contains("\n  line 50: unknown MPAN 1012345678903: not a supply point in the portal"), "{report}");
+    assert!(
+        report.starts_with("bad.csv: rejected, nothing imported: 3 bad line(s)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("\n  line 50: unknown MPAN 1012345678903: not a supply point in the portal"),
+        "{report}"
+    );
     assert!(report.contains("\n  line 51: "), "{report}");
     assert!(report.contains("line 52: incomplete day: 2026-01-16"), "{report}");
     assert_eq!(count(&db, "hh_day").await, 1, "nothing of the bad file");
@@ -234,13 +269,19 @@ async fn an_oversized_upload_is_413_with_the_limit_and_nothing_is_written(db: Pg
     );
     let body = multipart(&[("big.csv", &csv)]);
     assert!(body.len() > 4_000, "{}", body.len());
-    let message = "The upload is larger than 4.0 KB, the most the portal takes at once; nothing was imported.";
+    let message =
+        "The upload is larger than 4.0 KB, the most the portal takes at once; nothing was imported.";
 
     // Declared too large: refused before the body is read.
     let len = body.len();
     let res = send(
         &app,
-        upload_request(Some(&am), "application/x-ndjson", Body::from(body.clone()), Some(len)),
+        upload_request(
+            Some(&am),
+            "application/x-ndjson",
+            Body::from(body.clone()),
+            Some(len),
+        ),
     )
     .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -253,14 +294,23 @@ async fn an_oversized_upload_is_413_with_the_limit_and_nothing_is_written(db: Pg
         .map(|c| Ok(String::from_utf8(c.to_vec()).unwrap()))
         .collect();
     let streamed = Body::from_stream(futures::stream::iter(chunks));
-    let res = send(&app, upload_request(Some(&am), "application/x-ndjson", streamed, None)).await;
+    let res = send(
+        &app,
+        upload_request(Some(&am), "application/x-ndjson", streamed, None),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(res.body.starts_with(message), "{}", res.body);
 
     // A browser's form gets the same sentence on a page with the way back.
     let res = send(
         &app,
-        upload_request(Some(&am), "text/html,application/xhtml+xml", Body::from(body), Some(len)),
+        upload_request(
+            Some(&am),
+            "text/html,application/xhtml+xml",
+            Body::from(body),
+            Some(len),
+        ),
     )
     .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -290,7 +340,11 @@ async fn customers_and_anonymous_callers_cannot_upload(db: PgPool) {
     // The form without a session goes to the sign-in page, and back to Imports after.
     let body = multipart(&[("mine.csv", &csv)]);
     let len = body.len();
-    let res = send(&app, upload_request(None, "text/html", Body::from(body), Some(len))).await;
+    let res = send(
+        &app,
+        upload_request(None, "text/html", Body::from(body), Some(len)),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.location(), "/login?next=/admin/imports");
     assert_nothing_written(&db, "refused callers").await;
@@ -301,14 +355,23 @@ async fn a_cross_site_upload_is_refused(db: PgPool) {
     let app = seeded_app(db.clone()).await;
     let am = login(&app, ACCOUNT_MANAGER).await;
     let m = mpan(&db, "Castlegate House").await;
-    let body = multipart(&[("x.csv", &format!("{HEADER}{}", day_csv(&m, "AI", day(2026, 1, 14), "SF", 1.0)))]);
-    for (site, origin) in [("cross-site", "https://evil.example"), ("same-site", "https://portal.evil.example")] {
+    let body = multipart(&[(
+        "x.csv",
+        &format!("{HEADER}{}", day_csv(&m, "AI", day(2026, 1, 14), "SF", 1.0)),
+    )]);
+    for (site, origin) in [
+        ("cross-site", "https://evil.example"),
+        ("same-site", "https://portal.evil.example"),
+    ] {
         let req = Request::post("/admin/imports/upload")
             .header("host", "localhost")
             .header("origin", origin)
             .header("sec-fetch-site", site)
             .header(header::COOKIE, &am)
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
             .body(Body::from(body.clone()))
             .unwrap();
         let res = send(&app, req).await;
@@ -320,7 +383,10 @@ async fn a_cross_site_upload_is_refused(db: PgPool) {
         .header("host", "localhost")
         .header("origin", "https://evil.example")
         .header(header::COOKIE, &am)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
         .body(Body::from(body))
         .unwrap();
     assert_eq!(send(&app, req).await.status, StatusCode::FORBIDDEN);
@@ -333,14 +399,19 @@ async fn an_account_managers_mpans_resolve_within_their_customers(db: PgPool) {
     let am = login(&app, ACCOUNT_MANAGER).await;
     let ops = login(&app, OPS).await;
     let riverside = mpan(&db, "Riverside Leisure Centre").await;
-    let csv = format!("{HEADER}{}", day_csv(&riverside, "AI", day(2026, 1, 14), "SF", 1.0));
+    let csv = format!(
+        "{HEADER}{}",
+        day_csv(&riverside, "AI", day(2026, 1, 14), "SF", 1.0)
+    );
     // Riverside is not the account manager's customer: its MPAN is as unknown as a made-up one.
     let entry = finished(&upload(&app, Some(&am), &[("riverside.csv", &csv)]).await).remove(0);
     assert_eq!(entry.outcome, ImportOutcome::Rejected);
     assert_eq!(entry.error_count, 48);
     let report = entry.report.unwrap();
     assert!(
-        report.contains(&format!("line 2: unknown MPAN {riverside}: not a supply point in the portal")),
+        report.contains(&format!(
+            "line 2: unknown MPAN {riverside}: not a supply point in the portal"
+        )),
         "{report}"
     );
     assert_eq!(count(&db, "hh_day").await, 0);
@@ -357,7 +428,13 @@ async fn an_account_managers_mpans_resolve_within_their_customers(db: PgPool) {
     let rows = history.json()["history"].as_array().unwrap().clone();
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["uploaded_by"], ACCOUNT_MANAGER);
-    let res = call_as(&app, "/api/imports/history", &format!("entries%5B0%5D={}", entry.id), Some(&am)).await;
+    let res = call_as(
+        &app,
+        "/api/imports/history",
+        &format!("entries%5B0%5D={}", entry.id),
+        Some(&am),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     let all = call_as(&app, "/api/imports/history", "", Some(&ops)).await.json();
     assert_eq!(all["history"].as_array().unwrap().len(), 2);
@@ -373,17 +450,34 @@ async fn without_javascript_the_form_ends_on_the_results_page(db: PgPool) {
     // A file input left empty sends a part with no file name: it is not a file.
     let body = multipart(&[("good.csv", &good), ("bad.csv", &bad), ("", "")]);
     let len = body.len();
-    let res = send(&app, upload_request(Some(&am), "text/html,application/xhtml+xml", Body::from(body), Some(len))).await;
+    let res = send(
+        &app,
+        upload_request(
+            Some(&am),
+            "text/html,application/xhtml+xml",
+            Body::from(body),
+            Some(len),
+        ),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM import_history ORDER BY id")
         .fetch_all(&db)
         .await
         .unwrap();
     assert_eq!(ids.len(), 2);
-    assert_eq!(res.location(), format!("/admin/imports?entry={}&entry={}", ids[0], ids[1]));
+    assert_eq!(
+        res.location(),
+        format!("/admin/imports?entry={}&entry={}", ids[0], ids[1])
+    );
     let page = get_as(&app, res.location(), Some(&am)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("good.csv: 48 rows, 48 values, 1 supply point(s)"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("good.csv: 48 rows, 48 values, 1 supply point(s)"),
+        "{}",
+        page.body
+    );
     assert!(
         page.body.contains("bad.csv: rejected, nothing imported: 1 bad line(s)\n  line 2: interval_start \"2026-01-14T00:00:00\" is not an ISO 8601 time with an offset"),
         "{}",
@@ -392,7 +486,11 @@ async fn without_javascript_the_form_ends_on_the_results_page(db: PgPool) {
     // Nothing chosen at all.
     let body = multipart(&[("", "")]);
     let len = body.len();
-    let res = send(&app, upload_request(Some(&am), "application/x-ndjson", Body::from(body), Some(len))).await;
+    let res = send(
+        &app,
+        upload_request(Some(&am), "application/x-ndjson", Body::from(body), Some(len)),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     assert_eq!(res.body, "Choose at least one CSV file to upload.");
     // Not a multipart form.

@@ -92,14 +92,20 @@ mod tests {
 
     #[test]
     fn a_file_name_keeps_its_last_component_only() {
-        assert_eq!(clean_file_name("C:\\Users\\am\\hh 2026.csv").as_deref(), Some("hh 2026.csv"));
+        assert_eq!(
+            clean_file_name("C:\\Users\\am\\hh 2026.csv").as_deref(),
+            Some("hh 2026.csv")
+        );
         assert_eq!(clean_file_name("../../etc/passwd").as_deref(), Some("passwd"));
         assert_eq!(clean_file_name("a\u{0}b\r\n.csv").as_deref(), Some("ab.csv"));
         assert_eq!(clean_file_name(""), None);
         assert_eq!(clean_file_name("  "), None);
         assert_eq!(clean_file_name("dir/"), None);
         let long = "x".repeat(300);
-        assert_eq!(clean_file_name(&long).unwrap().chars().count(), MAX_FILE_NAME_CHARS);
+        assert_eq!(
+            clean_file_name(&long).unwrap().chars().count(),
+            MAX_FILE_NAME_CHARS
+        );
     }
 
     #[test]

@@ -103,7 +103,11 @@ pub async fn record(tx: &mut ScopedTx<'_>, e: &NewEntry<'_>) -> Result<i64, sqlx
 
 /// The most recent uploads `user_id` may see, newest first, without their reports.
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = user_id))]
-pub async fn recent(tx: &mut ScopedTx<'_>, user_id: i64, limit: i64) -> Result<Vec<EntryRecord>, sqlx::Error> {
+pub async fn recent(
+    tx: &mut ScopedTx<'_>,
+    user_id: i64,
+    limit: i64,
+) -> Result<Vec<EntryRecord>, sqlx::Error> {
     as_user(tx, user_id).await?;
     let every = tx.scope().is_every_organisation();
     let orgs = tx.scope().organisation_ids().to_vec();
@@ -131,7 +135,11 @@ pub async fn recent(tx: &mut ScopedTx<'_>, user_id: i64, limit: i64) -> Result<V
 /// The entries `ids` that `user_id` may see, with their reports, in the order asked; an id that is
 /// not theirs to see is left out (the caller answers 404 for it).
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = user_id))]
-pub async fn entries(tx: &mut ScopedTx<'_>, user_id: i64, ids: &[i64]) -> Result<Vec<EntryRecord>, sqlx::Error> {
+pub async fn entries(
+    tx: &mut ScopedTx<'_>,
+    user_id: i64,
+    ids: &[i64],
+) -> Result<Vec<EntryRecord>, sqlx::Error> {
     as_user(tx, user_id).await?;
     let every = tx.scope().is_every_organisation();
     let orgs = tx.scope().organisation_ids().to_vec();

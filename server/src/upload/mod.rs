@@ -41,7 +41,11 @@ fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case(media_type)))
+        .any(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case(media_type))
+        })
 }
 
 /// A refusal: a short page for a browser's form, the sentence alone for anything else.
@@ -56,12 +60,20 @@ fn refuse(headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
         );
         (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
     } else {
-        (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message.to_owned()).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            message.to_owned(),
+        )
+            .into_response()
     }
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn is_multipart(headers: &HeaderMap) -> bool {
@@ -82,10 +94,17 @@ pub async fn upload(
     let headers = req.headers().clone();
     let Some(Extension(who)) = identity else {
         if accepts(&headers, "text/html") {
-            return Redirect::to(&format!("/login?next={}", crate::auth::middleware::url_encode(IMPORTS_PAGE)))
-                .into_response();
+            return Redirect::to(&format!(
+                "/login?next={}",
+                crate::auth::middleware::url_encode(IMPORTS_PAGE)
+            ))
+            .into_response();
         }
-        return refuse(&headers, StatusCode::UNAUTHORIZED, &ApiError::Unauthenticated.to_string());
+        return refuse(
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            &ApiError::Unauthenticated.to_string(),
+        );
     };
     if !who.has_role(&[Role::AccountManager, Role::OpsAdmin]) {
         return refuse(&headers, StatusCode::FORBIDDEN, &ApiError::Forbidden.to_string());
@@ -132,7 +151,12 @@ pub async fn upload(
 }
 
 /// Without JavaScript: import every file, then show their results.
-async fn redirected(state: &AppState, who: &Identity, files: &[SpooledFile], headers: &HeaderMap) -> Response {
+async fn redirected(
+    state: &AppState,
+    who: &Identity,
+    files: &[SpooledFile],
+    headers: &HeaderMap,
+) -> Response {
     let mut ids = Vec::with_capacity(files.len());
     for file in files {
         match import_file(state, who, file, BytesRead::default()).await {
@@ -205,7 +229,10 @@ fn streamed(state: AppState, who: Identity, files: Vec<SpooledFile>) -> Response
     let body = tokio_stream_of(receiver).map(|e| Ok::<_, std::convert::Infallible>(line(&e)));
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(PROGRESS_MEDIA_TYPE)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(PROGRESS_MEDIA_TYPE),
+            ),
             // Compressed, the small lines would wait in the encoder's buffer until the end.
             (header::CONTENT_ENCODING, HeaderValue::from_static("identity")),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),

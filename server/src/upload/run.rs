@@ -168,5 +168,8 @@ pub async fn import_file(
     };
     let mut tx = who.scope.begin(&state.db).await?;
     let mut entries = import_history::entries(&mut tx, who.user_id, &[id]).await?;
-    entries.pop().map(ImportEntry::from).ok_or(sqlx::Error::RowNotFound)
+    entries
+        .pop()
+        .map(ImportEntry::from)
+        .ok_or(sqlx::Error::RowNotFound)
 }

@@ -62,7 +62,9 @@ impl SpoolError {
     pub fn status(&self) -> StatusCode {
         match self {
             SpoolError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            SpoolError::NoFiles | SpoolError::TooManyFiles | SpoolError::Malformed(_) => StatusCode::BAD_REQUEST,
+            SpoolError::NoFiles | SpoolError::TooManyFiles | SpoolError::Malformed(_) => {
+                StatusCode::BAD_REQUEST
+            }
             SpoolError::Stalled => StatusCode::REQUEST_TIMEOUT,
             SpoolError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

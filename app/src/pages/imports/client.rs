@@ -30,7 +30,10 @@ pub fn submit(
         .get_untracked()
         .and_then(|i| i.files())
         .map(|files| {
-            let size: f64 = (0..files.length()).filter_map(|i| files.get(i)).map(|f| f.size()).sum();
+            let size: f64 = (0..files.length())
+                .filter_map(|i| files.get(i))
+                .map(|f| f.size())
+                .sum();
             (files.length() as usize, size)
         })
         .unwrap_or((0, 0.0));
@@ -68,13 +71,21 @@ pub fn submit(
     }
 }
 
-fn send(form: &HtmlFormElement, phase: RwSignal<Phase>, results: RwSignal<Vec<FileResult>>) -> Result<(), String> {
+fn send(
+    form: &HtmlFormElement,
+    phase: RwSignal<Phase>,
+    results: RwSignal<Vec<FileResult>>,
+) -> Result<(), String> {
     let broken = |_| "The browser could not start the upload; reload the page and try again.".to_string();
     let data = FormData::new_with_form(form).map_err(broken)?;
     let xhr = XmlHttpRequest::new().map_err(broken)?;
     xhr.open("POST", UPLOAD_PATH).map_err(broken)?;
-    xhr.set_request_header("Accept", PROGRESS_MEDIA_TYPE).map_err(broken)?;
-    phase.set(Phase::Uploading { sent: 0.0, total: 0.0 });
+    xhr.set_request_header("Accept", PROGRESS_MEDIA_TYPE)
+        .map_err(broken)?;
+    phase.set(Phase::Uploading {
+        sent: 0.0,
+        total: 0.0,
+    });
 
     let on_upload = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
         if e.length_computable() {
@@ -167,7 +178,12 @@ fn read_lines(
     reading.consumed += complete;
 }
 
-fn apply(event: UploadEvent, reading: &mut Reading, phase: RwSignal<Phase>, results: RwSignal<Vec<FileResult>>) {
+fn apply(
+    event: UploadEvent,
+    reading: &mut Reading,
+    phase: RwSignal<Phase>,
+    results: RwSignal<Vec<FileResult>>,
+) {
     let count = reading.names.len();
     let name = |i: usize| reading.names.get(i).cloned().unwrap_or_default();
     match event {

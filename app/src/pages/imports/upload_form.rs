@@ -14,11 +14,23 @@ use crate::domain::import_upload::{human_bytes, MAX_FILES};
 pub enum Phase {
     Idle,
     /// Sending the files: bytes sent of the request's bytes.
-    Uploading { sent: f64, total: f64 },
+    Uploading {
+        sent: f64,
+        total: f64,
+    },
     /// The server imports file `index` (of `count`): bytes read of `total`.
-    Importing { index: usize, count: usize, name: String, read: u64, total: u64 },
+    Importing {
+        index: usize,
+        count: usize,
+        name: String,
+        read: u64,
+        total: u64,
+    },
     /// Every file is done.
-    Done { count: usize, entries: Vec<i64> },
+    Done {
+        count: usize,
+        entries: Vec<i64>,
+    },
     /// The upload was refused or broke off: the reason.
     Failed(String),
 }
@@ -29,7 +41,13 @@ impl Phase {
         match self {
             Phase::Idle | Phase::Failed(_) => 0.0,
             Phase::Uploading { sent, total } => 50.0 * ratio(*sent, *total),
-            Phase::Importing { index, count, read, total, .. } => {
+            Phase::Importing {
+                index,
+                count,
+                read,
+                total,
+                ..
+            } => {
                 let per_file = 1.0 / (*count).max(1) as f64;
                 50.0 + 50.0 * per_file * (*index as f64 + ratio(*read as f64, *total as f64))
             }
@@ -46,10 +64,25 @@ impl Phase {
                 human_bytes(*total as u64),
                 100.0 * ratio(*sent, *total)
             ),
-            Phase::Importing { index, count, name, read, total } if read >= total => {
-                format!("Importing file {} of {count}, {name}: checking and saving", index + 1)
+            Phase::Importing {
+                index,
+                count,
+                name,
+                read,
+                total,
+            } if read >= total => {
+                format!(
+                    "Importing file {} of {count}, {name}: checking and saving",
+                    index + 1
+                )
             }
-            Phase::Importing { index, count, name, read, total } => format!(
+            Phase::Importing {
+                index,
+                count,
+                name,
+                read,
+                total,
+            } => format!(
                 "Importing file {} of {count}, {name}: {:.0} % read",
                 index + 1,
                 100.0 * ratio(*read as f64, *total as f64)
