@@ -144,7 +144,7 @@ fn History(history: Vec<ImportEntry>, sees_every_upload: bool) -> impl IntoView 
             } else {
                 view! {
                     <div class="table-wrap">
-                        <table class="table">
+                        <table class="table table--stack">
                             <thead><tr>
                                 <th scope="col">"When"</th>
                                 <th scope="col">"Who"</th>
@@ -160,16 +160,16 @@ fn History(history: Vec<ImportEntry>, sees_every_upload: bool) -> impl IntoView 
                             <tbody>
                                 {history.into_iter().map(|e| view! {
                                     <tr>
-                                        <td>{e.uploaded_at}</td>
-                                        <td>{e.uploaded_by}</td>
-                                        <td><a href={format!("{IMPORTS_PAGE}?entry={}", e.id)}>{e.file_name}</a></td>
-                                        <td>{if e.customers.is_empty() { "—".to_string() } else { e.customers.join(", ") }}</td>
-                                        <td class="num">{e.rows}</td>
-                                        <td class="num">{e.supply_points}</td>
-                                        <td class="num">{e.days}</td>
-                                        <td>{e.runs.join(", ")}</td>
+                                        <td class="nowrap" data-label="When">{e.uploaded_at}</td>
+                                        <td data-label="Who">{e.uploaded_by}</td>
+                                        <td data-label="File"><a href={format!("{IMPORTS_PAGE}?entry={}", e.id)}>{e.file_name}</a></td>
+                                        <td data-label="Customers">{if e.customers.is_empty() { "—".to_string() } else { e.customers.join(", ") }}</td>
+                                        <td class="num" data-label="Rows">{e.rows}</td>
+                                        <td class="num" data-label="Supply points">{e.supply_points}</td>
+                                        <td class="num" data-label="Days">{e.days}</td>
+                                        <td data-label="Runs">{e.runs.join(", ")}</td>
                                         <td><span class={e.outcome.tag_class()}>{e.outcome.label()}</span></td>
-                                        <td class="num">{e.error_count}</td>
+                                        <td class="num" data-label="Errors">{e.error_count}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

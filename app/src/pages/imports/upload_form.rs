@@ -183,9 +183,8 @@ pub fn UploadForm(children: Children) -> impl IntoView {
                 {move || phase.with(|p| match p {
                     Phase::Done { entries, .. } if !entries.is_empty() => Some(view! {
                         <p class="small">
-                            <a href={results_href(entries)}>"Open these results on their own page"</a>
-                            " · "
-                            <a href=crate::api::imports::IMPORTS_PAGE>"Refresh the history"</a>
+                            // The history below was read when the page opened.
+                            <a href={results_href(entries)}>"Show these results with the updated history"</a>
                         </p>
                     }),
                     _ => None,
