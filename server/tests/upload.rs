@@ -102,7 +102,7 @@ fn finished(reply: &Reply) -> Vec<app::api::imports::ImportEntry> {
     events(reply)
         .into_iter()
         .filter_map(|e| match e {
-            UploadEvent::Finished { entry, .. } => Some(entry),
+            UploadEvent::Finished { entry, .. } => Some(*entry),
             _ => None,
         })
         .collect()

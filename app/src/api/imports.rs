@@ -70,7 +70,7 @@ pub enum UploadEvent {
     /// importer checks and writes.
     Progress { file: usize, bytes: u64, total: u64 },
     /// File `file` is done: its history entry, with its report.
-    Finished { file: usize, entry: ImportEntry },
+    Finished { file: usize, entry: Box<ImportEntry> },
     /// File `file` could not be imported or recorded (the portal's failure, logged): nothing of it
     /// was kept.
     Failed { file: usize, message: String },

@@ -210,7 +210,12 @@ fn streamed(state: AppState, who: Identity, files: Vec<SpooledFile>) -> Response
             match result {
                 Ok(entry) => {
                     ids.push(entry.id);
-                    let _ = events.send(UploadEvent::Finished { file: i, entry }).await;
+                    let _ = events
+                        .send(UploadEvent::Finished {
+                            file: i,
+                            entry: Box::new(entry),
+                        })
+                        .await;
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "an upload could not be imported or recorded");

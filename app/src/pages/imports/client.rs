@@ -207,7 +207,7 @@ fn apply(
             total,
         }),
         UploadEvent::Finished { file, entry } => {
-            results.update(|r| r.push(FileResult::Entry(entry)));
+            results.update(|r| r.push(FileResult::Entry(*entry)));
             if file + 1 < count {
                 phase.set(Phase::Importing {
                     index: file + 1,
