@@ -83,6 +83,44 @@ test('an account manager uploads a good file and a bad one: the progress bar rea
   await expect(page.getByTestId('upload-results')).toContainText('Already held, nothing changed');
 });
 
+test('a large file shows the import progressing through it before Done', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page, USERS.ops);
+  const mpan = await firstMpan(page);
+  // 2021-2023, years the demo data does not hold: four channels of 52,560 half-hours, about 11 MB,
+  // which the importer reads in 1 MiB pieces.
+  const lines = ['mpan_core,channel,interval_start,value,status,run'];
+  for (const channel of ['AI', 'AE', 'RI', 'RE']) {
+    for (let t = Date.UTC(2021, 0, 1); t < Date.UTC(2024, 0, 1); t += 30 * 60 * 1000) {
+      lines.push(`${mpan},${channel},${new Date(t).toISOString().replace('.000Z', 'Z')},1.250,A,SF`);
+    }
+  }
+  await page.goto('/admin/imports');
+  await waitForHydration(page);
+  // Every label the status line shows, in order.
+  await page.evaluate(() => {
+    const seen: string[] = ((window as any).__statuses = []);
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid=upload-status]')?.textContent ?? '';
+      if (text && seen[seen.length - 1] !== text) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  const form = page.getByTestId('upload-form');
+  await form.getByLabel('CSV files').setInputFiles({ name: 'years.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await form.getByRole('button', { name: 'Upload and import' }).click();
+  await expect(page.getByTestId('upload-status')).toHaveText('Done: 1 file(s) processed.', { timeout: 150_000 });
+  const statuses: string[] = await page.evaluate(() => (window as any).__statuses);
+  expect(statuses.some((s) => /^Uploading: .* of 1\d\.\d MB \(\d+ %\)$/.test(s))).toBe(true);
+  const percents = statuses
+    .map((s) => /^Importing file 1 of 1, years\.csv: (\d+) % read$/.exec(s))
+    .filter((m) => m !== null)
+    .map((m) => Number(m![1]));
+  expect(percents.some((p) => p > 0 && p < 100), `statuses: ${statuses.join(' | ')}`).toBe(true);
+  await expect(page.getByTestId('upload-results').getByTestId('import-report')).toContainText(
+    'years.csv: 210240 rows, 210240 values, 1 supply point(s), 2021-01-01 to 2023-12-31, runs SF; 4380 new day-rows',
+  );
+});
+
 test('without JavaScript the form uploads and ends on the results page', async ({ browser }) => {
   test.setTimeout(90_000);
   const context = await browser.newContext({ javaScriptEnabled: false });

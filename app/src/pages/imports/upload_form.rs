@@ -40,6 +40,7 @@ impl Phase {
     pub fn percent(&self) -> f64 {
         match self {
             Phase::Idle | Phase::Failed(_) => 0.0,
+            Phase::Uploading { total, .. } if *total <= 0.0 => 0.0,
             Phase::Uploading { sent, total } => 50.0 * ratio(*sent, *total),
             Phase::Importing {
                 index,
@@ -58,6 +59,7 @@ impl Phase {
     pub fn label(&self) -> String {
         match self {
             Phase::Idle => String::new(),
+            Phase::Uploading { total, .. } if *total <= 0.0 => "Uploading…".to_owned(),
             Phase::Uploading { sent, total } => format!(
                 "Uploading: {} of {} ({:.0} %)",
                 human_bytes(*sent as u64),
