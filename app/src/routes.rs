@@ -62,6 +62,12 @@ pub const PAGES: &[PageRoute] = &[
         label: "Admin",
         in_nav: true,
     },
+    // Staff only (account managers and operations admins): the navigation shows it to them alone.
+    PageRoute {
+        path: "/admin/imports",
+        label: "Imports",
+        in_nav: true,
+    },
     PageRoute {
         path: "/account",
         label: "Your account",

@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/contracts") view=pages::contracts::ContractsPage ssr=SsrMode::Async />
                         <Route path=path!("/customers") view=pages::customers::CustomersPage ssr=SsrMode::Async />
                         <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/imports") view=pages::imports::ImportsPage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
                         <Route path=path!("/login") view=pages::login::LoginPage />
                         <Route path=path!("/login/mfa") view=pages::second_factor::SecondFactorPage ssr=SsrMode::Async />

@@ -46,6 +46,7 @@ fn config() -> Config {
         },
         app_role: "portal_app".into(),
         auth_role: "portal_auth".into(),
+        upload_max_bytes: server::config::DEFAULT_UPLOAD_MAX_BYTES,
     }
 }
 

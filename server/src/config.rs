@@ -21,7 +21,15 @@ pub struct Config {
     /// The role authentication runs as (sign-in, sessions, second factor): the only one that may
     /// read password hashes and sessions. A second pool, also `SET ROLE` after connecting.
     pub auth_role: String,
+    /// The largest HH upload (`POST /admin/imports/upload`) in bytes, the whole request body.
+    pub upload_max_bytes: u64,
 }
+
+/// The largest HH upload by default: 50 MB, about a million half-hourly lines.
+pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 50_000_000;
+
+/// On Lambda: a 6 MB invocation payload holds about 4.4 MB of body once base64-encoded.
+pub const DEFAULT_UPLOAD_MAX_BYTES_LAMBDA: u64 = 4_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -56,6 +64,16 @@ impl Config {
             Ok(other) => anyhow::bail!("PORTAL_ENV must be 'development' or 'production', not {other:?}"),
         };
         let auth = crate::auth::AuthConfig::from_env(environment == Environment::Production)?;
+        let upload_max_bytes = match std::env::var("UPLOAD_MAX_BYTES") {
+            Ok(v) => v
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .context("UPLOAD_MAX_BYTES must be a positive whole number of bytes")?,
+            // Lambda takes at most 6 MB of request, which API Gateway sends base64-encoded.
+            Err(_) if on_lambda => DEFAULT_UPLOAD_MAX_BYTES_LAMBDA,
+            Err(_) => DEFAULT_UPLOAD_MAX_BYTES,
+        };
         let app_role = std::env::var("DB_APP_ROLE").unwrap_or_else(|_| "portal_app".into());
         let auth_role = std::env::var("DB_AUTH_ROLE").unwrap_or_else(|_| "portal_auth".into());
         for (name, role) in [("DB_APP_ROLE", &app_role), ("DB_AUTH_ROLE", &auth_role)] {
@@ -74,6 +92,7 @@ impl Config {
             auth,
             app_role,
             auth_role,
+            upload_max_bytes,
         })
     }
 }

@@ -8,7 +8,6 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::config::Config;
@@ -58,12 +57,32 @@ pub fn apply(router: Router, config: &Config) -> Router {
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(CompressionLayer::new())
-            .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, config.request_timeout))
+            .layer(axum::middleware::from_fn_with_state(config.request_timeout, timeout))
             .layer(SetResponseHeaderLayer::if_not_present(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("no-store"),
             )),
     )
+}
+
+/// Requests not held to `REQUEST_TIMEOUT_SECS`: an upload takes as long as the network needs
+/// (it has its own idle timeout, `upload::spool::IDLE_TIMEOUT`, and its size limit).
+pub const UNTIMED_PATHS: &[&str] = &[app::api::imports::UPLOAD_PATH];
+
+/// Answers 504 when a response has not started within `limit` (as tower-http's `TimeoutLayer`),
+/// except on [`UNTIMED_PATHS`].
+async fn timeout(
+    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if UNTIMED_PATHS.contains(&req.uri().path()) {
+        return next.run(req).await;
+    }
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => StatusCode::GATEWAY_TIMEOUT.into_response(),
+    }
 }
 
 /// Server fns answer every error with 500 (e.g. arguments that do not decode). The body is an

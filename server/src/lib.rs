@@ -13,3 +13,4 @@ pub mod router;
 pub mod seed;
 pub mod telemetry;
 pub mod transport;
+pub mod upload;

@@ -1,16 +1,20 @@
 //! `app(state)`: the one router both transports serve (local `axum::serve` and Lambda).
+use app::api::imports::UploadLimit;
+use app::auth::Identity;
 use app::shell::{shell, App};
 use app::state::AppState;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::Method;
 use axum::routing::{on, MethodFilter};
-use axum::Router;
+use axum::{Extension, Router};
 use leptos::nonce::provide_nonce;
+use leptos::prelude::provide_context;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
 
 use crate::auth::middleware::{authenticate, AuthState};
 use crate::auth::{handlers, mfa};
 use crate::config::Config;
-use crate::{auth, export, health, layers};
+use crate::{auth, export, health, layers, upload};
 
 /// A route outside Leptos (pages and server fns come from `app`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,11 +36,12 @@ pub enum PlainRoute {
     AnalysisTable,
     ViewAs,
     ViewAsEnd,
+    ImportUpload,
 }
 
 /// Every plain route: `app()` mounts exactly these (the match below has an arm for each), and the
 /// authorisation matrix compares its rows with this list, so neither can drift from the router.
-pub const PLAIN_ROUTES: [PlainRoute; 17] = [
+pub const PLAIN_ROUTES: [PlainRoute; 18] = [
     PlainRoute::Healthz,
     PlainRoute::Login,
     PlainRoute::Logout,
@@ -54,6 +59,7 @@ pub const PLAIN_ROUTES: [PlainRoute; 17] = [
     PlainRoute::AnalysisTable,
     PlainRoute::ViewAs,
     PlainRoute::ViewAsEnd,
+    PlainRoute::ImportUpload,
 ];
 
 impl PlainRoute {
@@ -76,6 +82,7 @@ impl PlainRoute {
             PlainRoute::AnalysisTable => "/analysis/table.csv",
             PlainRoute::ViewAs => auth::view_as::START,
             PlainRoute::ViewAsEnd => auth::view_as::END,
+            PlainRoute::ImportUpload => app::api::imports::UPLOAD_PATH,
         }
     }
 
@@ -97,7 +104,8 @@ impl PlainRoute {
             | PlainRoute::MfaSetup
             | PlainRoute::MfaRemove
             | PlainRoute::ViewAs
-            | PlainRoute::ViewAsEnd => Method::POST,
+            | PlainRoute::ViewAsEnd
+            | PlainRoute::ImportUpload => Method::POST,
         }
     }
 
@@ -147,10 +155,26 @@ pub fn app(state: AppState, config: &Config) -> Router {
             PlainRoute::HhCsv => plain = plain.route(path, on(filter, export::hh::hh_csv)),
             PlainRoute::AnalysisChart => plain = plain.route(path, on(filter, export::analysis::chart_svg)),
             PlainRoute::AnalysisTable => plain = plain.route(path, on(filter, export::analysis::table_csv)),
+            PlainRoute::ImportUpload => {
+                let limit = config.upload_max_bytes;
+                let handler =
+                    move |state: State<AppState>, identity: Option<Extension<Identity>>, req: Request| {
+                        upload::upload(state, identity, limit, req)
+                    };
+                // The body limit the multipart reader enforces (the upload's own, not axum's 2 MB).
+                let body_limit = DefaultBodyLimit::max(usize::try_from(limit).unwrap_or(usize::MAX));
+                plain = plain.route(path, on(filter, handler).layer(body_limit))
+            }
         }
     }
+    // Pages and server fns: the CSP nonce, and the upload limit for the Imports page.
+    let upload_limit = UploadLimit(config.upload_max_bytes);
+    let context = move || {
+        provide_nonce();
+        provide_context(upload_limit);
+    };
     let router = plain
-        .leptos_routes_with_context(&state, routes, provide_nonce, move || shell(options.clone()))
+        .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             provide_nonce,
             shell,

@@ -83,6 +83,7 @@ const MATRIX: &[Row] = &[
     row("GET", "/bill-validation", false),
     row("GET", "/customers", false),
     row("GET", "/admin", false),
+    row("GET", "/admin/imports", false),
     row("GET", "/account", false),
     row("GET", "/login", false),
     row("GET", "/login/mfa", false),
@@ -116,6 +117,8 @@ const MATRIX: &[Row] = &[
     row("POST", "/api/admin/user-disabled", true),
     row("POST", "/api/admin/user-sites", true),
     row("POST", "/api/admin/customer-user-disabled", true),
+    // An upload's results name history entries: one naming the caller's customer, one another's.
+    row("POST", "/api/imports/history", true),
     // Plain axum routes. The login form carries someone's credentials: the caller's own, or
     // another tenant's user's.
     row("GET", "/healthz", false),
@@ -140,6 +143,8 @@ const MATRIX: &[Row] = &[
     // An analysis view's chart and table name a supply point.
     row("GET", "/analysis/chart.svg", true),
     row("GET", "/analysis/table.csv", true),
+    // An HH upload names supply points (MPANs): the caller's customer's, or another's.
+    row("POST", "/admin/imports/upload", true),
 ];
 
 /// Downloads (plain routes): a refused one answers with a plain-text reason, not a page.
@@ -175,6 +180,12 @@ struct Ids {
     own_org: i64,
     other_org: i64,
     account_manager: i64,
+    /// Import history entries (uploaded by operations) naming Castlegate, and Riverside.
+    own_import: i64,
+    other_import: i64,
+    /// MPANs for the upload row.
+    own_mpan: String,
+    other_mpan: String,
 }
 
 impl Ids {
@@ -208,6 +219,125 @@ async fn point_at(db: &PgPool, site: &str) -> i64 {
         site,
     )
     .await
+}
+
+async fn mpan_at(db: &PgPool, site: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT sp.mpan_core FROM supply_points sp JOIN sites s ON s.id = sp.site_id WHERE s.name = $1
+         ORDER BY sp.mpan_core LIMIT 1",
+    )
+    .bind(site)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// A history entry of a file uploaded by operations that named `org`'s supply points.
+async fn import_entry(db: &PgPool, org: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO import_history (uploaded_by, uploader_email, uploader_role, file_name, bytes, outcome,
+             error_count, report, organisation_ids)
+         SELECT u.id, u.email, 'ops_admin', 'earlier.csv', 120, 'rejected', 1, 'earlier.csv: rejected', ARRAY[o.id]
+         FROM users u, organisations o WHERE u.email = $1 AND o.name = $2 RETURNING id",
+    )
+    .bind(OPS)
+    .bind(org)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// Uploads one settlement day for the tenant's supply point (a day per caller, so every import is
+/// new) and checks the answer: refused before anything is read for those who may not upload;
+/// imported for operations, and for the account manager within their customer; the other
+/// customer's MPAN unknown to the account manager, and nothing of it written.
+async fn check_upload_row(
+    app: &axum::Router,
+    db: &PgPool,
+    caller: Caller,
+    t: Option<Tenant>,
+    cookie: Option<&str>,
+    ids: &Ids,
+) {
+    use app::domain::settlement_time::{all_periods_utc, SettlementDate};
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let t = t.expect("the upload row names a tenant");
+    let mpan = match t {
+        Tenant::Own => &ids.own_mpan,
+        Tenant::Other => &ids.other_mpan,
+    };
+    let offset = CALLERS.iter().position(|c| *c == caller).unwrap() as u32;
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 2, 1 + offset).unwrap();
+    let mut csv = String::from("mpan_core,channel,interval_start,value,status,run\n");
+    for (p, start) in all_periods_utc(SettlementDate(date)) {
+        csv.push_str(&format!("{mpan},AI,{},{}.5,A,SF\n", start.to_rfc3339(), p.get()));
+    }
+    let boundary = "matrix-boundary-9f3c";
+    let name = match t {
+        Tenant::Own => "own.csv",
+        Tenant::Other => "other.csv",
+    };
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let rows_before: i64 = sqlx::query_scalar("SELECT count(*) FROM hh_day")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    let mut req = Request::post("/admin/imports/upload")
+        .header("host", "localhost")
+        .header("origin", "http://localhost")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::ACCEPT, "application/x-ndjson")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = send(app, req.body(Body::from(body)).unwrap()).await;
+    let what = format!("{caller:?} POST /admin/imports/upload {t:?}");
+    assert_eq!(
+        res.status,
+        expected("/admin/imports/upload", caller, Some(t)),
+        "{what}: {}",
+        res.body
+    );
+    let rows_after: i64 = sqlx::query_scalar("SELECT count(*) FROM hh_day")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    if res.status != StatusCode::OK {
+        assert_eq!(rows_after, rows_before, "{what}: nothing written");
+        return;
+    }
+    let outcome = res
+        .body
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["event"] == "finished")
+        .unwrap_or_else(|| panic!("{what}: no result in {}", res.body))["entry"]["outcome"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    if !caller.sees_every_tenant() {
+        assert!(!res.body.contains("Riverside"), "{what} leaked Riverside data");
+    }
+    let refused = t == Tenant::Other && !caller.sees_every_tenant();
+    if refused {
+        assert_eq!(outcome, "rejected", "{what}");
+        assert!(
+            res.body
+                .contains(&format!("unknown MPAN {mpan}: not a supply point in the portal")),
+            "{what}"
+        );
+        assert_eq!(rows_after, rows_before, "{what}: nothing written");
+    } else {
+        assert_eq!(outcome, "imported", "{what}");
+        assert_eq!(rows_after, rows_before + 1, "{what}");
+    }
 }
 
 /// An open query on a whole invoice, raised by its organisation's admin, with its first message.
@@ -355,6 +485,10 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             "query%5Bview%5D=bands&query%5Bsp%5D={}",
             ids.pick(t, |i| i.own_point, |i| i.other_point)
         ),
+        ("/api/imports/history", Some(t)) => format!(
+            "entries%5B0%5D={}",
+            ids.pick(t, |i| i.own_import, |i| i.other_import)
+        ),
         ("/api/sites/detail", Some(t)) => {
             format!("site_id={}", ids.pick(t, |i| i.own_site, |i| i.other_site))
         }
@@ -404,6 +538,13 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
             AccountManager | Ops => S::SEE_OTHER,
         },
         _ if path.starts_with("/auth/mfa") => S::SEE_OTHER,
+        // Uploads are staff-only; without a session the answer is 401 (or, for a browser's form,
+        // the login page: tests/upload.rs).
+        "/admin/imports/upload" => match c {
+            Anonymous => S::UNAUTHORIZED,
+            CustomerUser | CustomerAdmin => S::FORBIDDEN,
+            AccountManager | Ops => S::OK,
+        },
         // The pending sign-in's pages are public (no session exists yet).
         "/login" | "/login/mfa" | "/login/enrol" | "/login/recovery-codes" => S::OK,
         _ if path.starts_with("/api/") && c == Anonymous => {
@@ -460,6 +601,16 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
                 S::OK
             }
         }
+        // Imports are for staff; an entry naming another customer is not there for an account
+        // manager.
+        "/admin/imports" => match c {
+            AccountManager | Ops => S::OK,
+            _ => S::FORBIDDEN,
+        },
+        "/api/imports/history" => match c {
+            AccountManager | Ops => own_or_404,
+            _ => S::FORBIDDEN,
+        },
         "/api/admin/user-create" => {
             if c == CustomerAdmin {
                 S::OK
@@ -752,6 +903,10 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
         )
         .await,
         account_manager: user_id(&db, ACCOUNT_MANAGER).await,
+        own_import: import_entry(&db, "Castlegate Group Ltd").await,
+        other_import: import_entry(&db, "Riverside Leisure Ltd").await,
+        own_mpan: mpan_at(&db, "Felixstowe Cold Store").await,
+        other_mpan: mpan_at(&db, "Riverside Leisure Centre").await,
     };
     let ids = Ids {
         own_query: query_on(&db, ids.own_invoice).await,
@@ -773,6 +928,10 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
                 let what = format!("{caller:?} {} {} {t:?}", row.method, row.path);
                 if row.path.starts_with("/auth/") {
                     check_auth_row(&app, row.path, caller, t, cookie, &ids).await;
+                    continue;
+                }
+                if row.path == "/admin/imports/upload" {
+                    check_upload_row(&app, &db, caller, t, cookie, &ids).await;
                     continue;
                 }
                 let res = if row.method == "GET" {

@@ -249,6 +249,7 @@ async fn identity_and_tenant_tables_force_row_level_security(db: PgPool) {
         "contract_supply_points",
         "invoices",
         "invoice_lines",
+        "import_history",
     ];
     let rows: Vec<(String, bool, bool)> = sqlx::query_as(
         "SELECT relname::text, relrowsecurity, relforcerowsecurity FROM pg_class

@@ -10,6 +10,7 @@ pub mod customers;
 mod error;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod imports;
 pub mod mfa;
 pub mod queries;
 pub mod sites;

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use crate::api::auth::{current_user, Me};
+use crate::api::imports::IMPORTS_PAGE;
 use crate::routes::PAGES;
 
 #[component]
@@ -47,9 +48,14 @@ fn Nav(me: Me, location: leptos_router::location::Location) -> impl IntoView {
         <MenuButton>
             {PAGES
                 .iter()
-                .filter(|p| p.in_nav && (p.path != "/admin" || admin) && (p.path != "/customers" || staff))
+                .filter(|p| {
+                    p.in_nav
+                        && (p.path != "/admin" || admin)
+                        && (p.path != "/customers" || staff)
+                        && (p.path != IMPORTS_PAGE || staff)
+                })
                 .map(|p| {
-                    let current = if p.path == "/" { here == "/" } else { here.starts_with(p.path) };
+                    let current = is_current(p.path, &here);
                     view! {
                         <a
                             href=p.path
@@ -84,6 +90,22 @@ fn MenuButton(children: Children) -> impl IntoView {
             {children()}
         </nav>
     }
+}
+
+/// Whether the nav link to `path` is the current page at `here`: its own path or one below it,
+/// unless a more specific link matches (`/admin/imports` is Imports, not Admin).
+fn is_current(path: &str, here: &str) -> bool {
+    let within = |p: &str| {
+        if p == "/" {
+            here == "/"
+        } else {
+            here == p || here.starts_with(&format!("{p}/"))
+        }
+    };
+    within(path)
+        && !PAGES
+            .iter()
+            .any(|other| other.in_nav && other.path.len() > path.len() && within(other.path))
 }
 
 #[component]

@@ -12,6 +12,7 @@ pub mod credit;
 pub mod customer_health;
 pub mod hh;
 pub mod hh_export;
+pub mod import_history;
 pub mod meter_days;
 pub mod queries;
 pub mod scope;

@@ -16,11 +16,11 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 pub use days::DayRow;
 pub use format::{LineError, MAX_REPORTED_ERRORS};
-pub use write::ImportSummary;
+pub use write::{import_in, ImportSummary};
 
 /// What a supply point resolves to: its id and organisation.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +36,8 @@ pub enum ImportError {
         file: String,
         errors: Vec<LineError>,
         total: usize,
+        /// What was read of the file before it was refused (rows, supply points, days).
+        read: Box<ImportSummary>,
     },
     #[error("{file}: rejected, nothing imported: {reason}")]
     BadFile { file: String, reason: String },
@@ -67,7 +69,11 @@ impl Progress for () {
     fn advance(&self, _bytes: u64) {}
 }
 
-pub async fn load_known_supplies(db: &PgPool) -> Result<HashMap<u64, KnownSupply>, sqlx::Error> {
+/// Every supply point the connection can see, by MPAN core. The CLI connects as the tables' owner
+/// (every organisation's); an upload reads them in the uploader's scoped transaction, where
+/// row-level security leaves the supply points of the customers in scope, so an MPAN of another
+/// customer is as unknown to it as one that does not exist.
+pub async fn load_known_supplies(db: &mut PgConnection) -> Result<HashMap<u64, KnownSupply>, sqlx::Error> {
     let rows = sqlx::query!("SELECT mpan_core, id, organisation_id FROM supply_points")
         .fetch_all(db)
         .await?;
@@ -83,15 +89,23 @@ pub async fn load_known_supplies(db: &PgPool) -> Result<HashMap<u64, KnownSupply
         .collect())
 }
 
-/// Imports one file (or any reader) all-or-nothing.
+/// Imports one file (or any reader) all-or-nothing, in a transaction of its own on `db` (the CLI,
+/// the demo data, the benchmarks). Uploads call [`import_in`] inside a scoped transaction.
 pub async fn import_hh<R: Read + Send + 'static>(
     db: &PgPool,
     file_name: &str,
     reader: R,
     progress: impl Progress,
 ) -> Result<ImportSummary, ImportError> {
-    let known = load_known_supplies(db).await?;
-    write::import(db, file_name, reader, known, progress).await
+    let mut tx = db.begin().await?;
+    let known = load_known_supplies(&mut tx).await?;
+    let summary = import_in(&mut tx, file_name, reader, known, progress).await?;
+    if summary.batch_id.is_some() {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(summary)
 }
 
 impl fmt::Display for ImportSummary {

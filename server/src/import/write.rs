@@ -6,7 +6,7 @@ use std::io::Read;
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
+use sqlx::PgConnection;
 use tokio::sync::mpsc;
 
 use super::days::{DayAssembler, DayRow};
@@ -24,6 +24,10 @@ pub struct ImportSummary {
     pub first_date: Option<NaiveDate>,
     pub last_date: Option<NaiveDate>,
     pub runs: Vec<String>,
+    /// Distinct settlement days in the file.
+    pub days: usize,
+    /// The organisations whose supply points the file names (those it resolved).
+    pub organisations: Vec<i64>,
     pub day_rows_new: u64,
     pub day_rows_known: u64,
     pub batch_id: Option<i64>,
@@ -93,6 +97,8 @@ fn parse_all<R: Read, P: Progress>(
         ..Default::default()
     };
     let mut supplies = BTreeSet::new();
+    let mut organisations = BTreeSet::new();
+    let mut dates = BTreeSet::new();
     let mut runs = BTreeSet::new();
     let mut report = |errors: &mut Vec<LineError>, line: u64, reason: String| {
         total_errors += 1;
@@ -127,6 +133,8 @@ fn parse_all<R: Read, P: Progress>(
             Ok(Some(day)) => {
                 s.values += day.vals.len() as u64;
                 supplies.insert(day.supply_point_id);
+                organisations.insert(day.organisation_id);
+                dates.insert(day.date);
                 runs.insert(day.run);
                 s.first_date = Some(s.first_date.map_or(day.date, |d| d.min(day.date)));
                 s.last_date = Some(s.last_date.map_or(day.date, |d| d.max(day.date)));
@@ -162,6 +170,8 @@ fn parse_all<R: Read, P: Progress>(
     drop(csv);
     s.sha256 = format!("{:x}", tee.hash.finalize());
     s.supply_points = supplies.len();
+    s.organisations = organisations.into_iter().collect();
+    s.days = dates.len();
     s.runs = runs.into_iter().map(|r| r.to_string()).collect();
     errors.sort_by_key(|e| e.line);
     Ok(Parsed {
@@ -199,8 +209,12 @@ fn copy_line(buf: &mut String, d: &DayRow) {
     );
 }
 
-pub async fn import<R: Read + Send + 'static>(
-    db: &PgPool,
+/// Runs one import inside the caller's transaction `conn` (the CLI's, or a request's scoped one):
+/// parse, stage, check, write. On `Err` nothing may be committed: the caller rolls back. On `Ok`
+/// the caller commits when `batch_id` is set (new day-rows were written) and may roll back
+/// otherwise (nothing new: the batch record is not kept, so a re-import changes nothing).
+pub async fn import_in<R: Read + Send + 'static>(
+    conn: &mut PgConnection,
     file_name: &str,
     reader: R,
     known: HashMap<u64, KnownSupply>,
@@ -210,7 +224,6 @@ pub async fn import<R: Read + Send + 'static>(
     let name = file_name.to_owned();
     let parser = tokio::task::spawn_blocking(move || parse_all(reader, &name, &known, sender, progress));
 
-    let mut tx = db.begin().await?;
     // The staging table is per transaction (a temp table), so the statements that read it cannot be
     // checked at compile time: it does not exist when the macros describe them. They stay dynamic.
     sqlx::query(
@@ -220,9 +233,9 @@ pub async fn import<R: Read + Send + 'static>(
             day_total bigint, day_max integer, periods smallint, missing smallint
          ) ON COMMIT DROP",
     )
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    let mut copy = tx.copy_in_raw("COPY hh_stage FROM STDIN").await?;
+    let mut copy = conn.copy_in_raw("COPY hh_stage FROM STDIN").await?;
     let mut buf = String::with_capacity(BATCH_DAYS * 400);
     while let Some(batch) = receiver.recv().await {
         buf.clear();
@@ -238,11 +251,11 @@ pub async fn import<R: Read + Send + 'static>(
     })??;
     let mut summary = parsed.summary;
     if parsed.total_errors > 0 {
-        tx.rollback().await?;
         return Err(ImportError::Rejected {
             file: file_name.to_owned(),
             errors: parsed.errors,
             total: parsed.total_errors,
+            read: Box::new(summary),
         });
     }
 
@@ -257,10 +270,9 @@ pub async fn import<R: Read + Send + 'static>(
          ORDER BY s.first_line LIMIT $1",
     )
     .bind(MAX_REPORTED_ERRORS as i64)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await?;
     if !conflicts.is_empty() {
-        tx.rollback().await?;
         let total = conflicts.len();
         let errors = conflicts
             .into_iter()
@@ -278,12 +290,13 @@ pub async fn import<R: Read + Send + 'static>(
             file: file_name.to_owned(),
             errors,
             total,
+            read: Box::new(summary),
         });
     }
 
     // Dynamic: reads the temp staging table (see above).
     let staged: i64 = sqlx::query_scalar("SELECT count(*) FROM hh_stage")
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
     let batch_id = sqlx::query_scalar!(
         "INSERT INTO import_batches (file_name, sha256, source_rows, day_rows_new, day_rows_known,
@@ -297,7 +310,7 @@ pub async fn import<R: Read + Send + 'static>(
         summary.last_date,
         &summary.runs
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
     // Dynamic: reads the temp staging table (see above).
     let inserted = sqlx::query(
@@ -309,7 +322,7 @@ pub async fn import<R: Read + Send + 'static>(
          ON CONFLICT (supply_point_id, channel, settlement_date, run) DO NOTHING",
     )
     .bind(batch_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?
     .rows_affected();
     summary.day_rows_known = staged as u64 - inserted;
@@ -327,11 +340,11 @@ pub async fn import<R: Read + Send + 'static>(
                  missing = EXCLUDED.missing
              WHERE EXCLUDED.run > hh_daily_best.run",
     )
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     if inserted == 0 {
-        // Everything is already there: importing the same file again changes nothing at all.
-        tx.rollback().await?;
+        // Everything is already there: importing the same file again changes nothing at all (the
+        // caller rolls back, so the batch record goes too).
         return Ok(summary);
     }
     sqlx::query!(
@@ -340,10 +353,9 @@ pub async fn import<R: Read + Send + 'static>(
         inserted as i64,
         summary.day_rows_known as i64
     )
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     summary.day_rows_new = inserted;
-    tx.commit().await?;
     summary.batch_id = Some(batch_id);
     Ok(summary)
 }

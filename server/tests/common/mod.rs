@@ -43,6 +43,7 @@ pub fn config() -> Config {
         },
         app_role: "portal_app".into(),
         auth_role: "portal_auth".into(),
+        upload_max_bytes: server::config::DEFAULT_UPLOAD_MAX_BYTES,
     }
 }
 
