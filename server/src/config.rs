@@ -21,6 +21,8 @@ pub struct Config {
     /// The role authentication runs as (sign-in, sessions, second factor): the only one that may
     /// read password hashes and sessions. A second pool, also `SET ROLE` after connecting.
     pub auth_role: String,
+    /// Outgoing e-mail: SMTP server, sender, the portal's public address (`crate::mail`).
+    pub mail: crate::mail::MailConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +58,7 @@ impl Config {
             Ok(other) => anyhow::bail!("PORTAL_ENV must be 'development' or 'production', not {other:?}"),
         };
         let auth = crate::auth::AuthConfig::from_env(environment == Environment::Production)?;
+        let mail = crate::mail::MailConfig::from_env(environment == Environment::Production)?;
         let app_role = std::env::var("DB_APP_ROLE").unwrap_or_else(|_| "portal_app".into());
         let auth_role = std::env::var("DB_AUTH_ROLE").unwrap_or_else(|_| "portal_auth".into());
         for (name, role) in [("DB_APP_ROLE", &app_role), ("DB_AUTH_ROLE", &auth_role)] {
@@ -74,6 +77,7 @@ impl Config {
             auth,
             app_role,
             auth_role,
+            mail,
         })
     }
 }
