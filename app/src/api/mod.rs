@@ -6,12 +6,14 @@ pub mod analysis;
 pub mod auth;
 pub mod billing;
 pub mod consumption;
+pub mod email_link;
 mod error;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod mfa;
 pub mod queries;
 pub mod sites;
+pub mod users;
 pub mod validation;
 
 #[cfg(feature = "ssr")]

@@ -8,6 +8,7 @@ pub mod consumption_buckets;
 pub mod contract_year;
 pub mod date_span;
 pub mod duos;
+pub mod email_link;
 pub mod invoice;
 pub mod invoice_filter;
 pub mod invoice_query;

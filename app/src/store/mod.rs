@@ -11,6 +11,7 @@ pub mod contract_usage;
 pub mod credit;
 pub mod hh;
 pub mod hh_export;
+pub mod invitations;
 pub mod meter_days;
 pub mod queries;
 pub mod scope;
