@@ -7,6 +7,7 @@ pub mod consumption;
 pub mod contracts;
 pub mod dashboard;
 pub mod data_export;
+pub mod email_link;
 pub mod invoice_query;
 pub mod invoice_validation;
 pub mod invoices;
