@@ -178,26 +178,25 @@ async fn an_invitation_creates_the_user_with_role_and_sites_and_a_hashed_link(db
     let scope = Scope::organisations(vec![castlegate]);
     let token = "ab".repeat(32);
     let hash = Sha256::digest(token.as_bytes()).to_vec();
-    let invitee = |email: &'static str, sites: &'static [i64]| NewInvitee {
-        organisation_id: castlegate,
-        email,
-        display_name: "New Colleague",
-        role: Role::CustomerUser,
-        all_sites: false,
-        sites,
-        unusable_password_hash: "unusable",
-        token_hash: &[],
-        invited_by: admin,
-    };
+    fn invitee<'a>(organisation_id: i64, invited_by: i64, email: &'a str, sites: &'a [i64], token_hash: &'a [u8]) -> NewInvitee<'a> {
+        NewInvitee {
+            organisation_id,
+            email,
+            display_name: "New Colleague",
+            role: Role::CustomerUser,
+            all_sites: false,
+            sites,
+            unusable_password_hash: "unusable",
+            token_hash,
+            invited_by,
+        }
+    }
 
     let mut tx = scope.begin(&app_db).await.unwrap();
     let sites = [felixstowe];
     let outcome = invitations::invite(
         &mut tx,
-        NewInvitee {
-            token_hash: &hash,
-            ..invitee("new@castlegate.example", &sites)
-        },
+        invitee(castlegate, admin, "new@castlegate.example", &sites, &hash),
     )
     .await
     .unwrap();
@@ -229,7 +228,7 @@ async fn an_invitation_creates_the_user_with_role_and_sites_and_a_hashed_link(db
     // The app role never reads a token hash back.
     let mut tx = scope.begin(&app_db).await.unwrap();
     let read: Result<Vec<u8>, _> = sqlx::query_scalar("SELECT token_hash FROM email_links")
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await;
     assert!(read.is_err(), "portal_app may not read token hashes");
     drop(tx);
@@ -239,10 +238,7 @@ async fn an_invitation_creates_the_user_with_role_and_sites_and_a_hashed_link(db
     let hash2 = Sha256::digest(b"x").to_vec();
     let other = invitations::invite(
         &mut tx,
-        NewInvitee {
-            token_hash: &hash2,
-            ..invitee("manager@riverside.example", &sites)
-        },
+        invitee(castlegate, admin, "manager@riverside.example", &sites, &hash2),
     )
     .await
     .unwrap();
@@ -251,10 +247,7 @@ async fn an_invitation_creates_the_user_with_role_and_sites_and_a_hashed_link(db
     let theirs = [riverside_site];
     let refused = invitations::invite(
         &mut tx,
-        NewInvitee {
-            token_hash: &hash2,
-            ..invitee("sneaky@castlegate.example", &theirs)
-        },
+        invitee(castlegate, admin, "sneaky@castlegate.example", &theirs, &hash2),
     )
     .await
     .unwrap();
@@ -311,7 +304,7 @@ async fn the_reset_answer_is_the_same_whether_or_not_the_address_exists(db: PgPo
     assert!(mail.text.contains("works for 1 hour"), "{}", mail.text);
     assert_eq!(
         mail.header("From").as_deref(),
-        Some("Northgate Energy <portal@northgate.example>")
+        Some("\"Northgate Energy\" <portal@northgate.example>")
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(mail_to(&unknown).is_empty());

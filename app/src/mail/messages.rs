@@ -31,7 +31,8 @@ fn html(paragraphs: &[String], link: &str, button: &str) -> String {
     );
     for (i, p) in paragraphs.iter().enumerate() {
         out.push_str(&format!("<p>{}</p>", escape(p).replace('\n', "<br>")));
-        if i == 1 {
+        // The button after the paragraph that says to open the link.
+        if i == 2 {
             out.push_str(&format!(
                 "<p><a href=\"{}\" style=\"background:#0b5394;color:#fff;padding:10px 16px;text-decoration:none;border-radius:4px\">{}</a></p>\
                  <p style=\"font-size:13px\">If the button does not work, copy this address into your browser:<br>{}</p>",

@@ -89,10 +89,12 @@ pub async fn find(db: &PgPool, token: &str) -> Result<Option<Link>, sqlx::Error>
     }))
 }
 
-/// What a link page shows, for `authenticate` to put into the request's extensions.
-pub async fn view(db: &PgPool, token: Option<&str>) -> Result<LinkView, sqlx::Error> {
+/// What the link page at `page` shows, for `authenticate` to put into the request's extensions.
+/// A link opened on the other kind's page (a reset link on the invitation page) is not this
+/// page's link.
+pub async fn view(db: &PgPool, page: &str, token: Option<&str>) -> Result<LinkView, sqlx::Error> {
     let link = match token {
-        Some(t) => find(db, t).await?,
+        Some(t) => find(db, t).await?.filter(|l| l.purpose.page() == page),
         None => None,
     };
     Ok(match link {

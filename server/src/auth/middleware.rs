@@ -168,7 +168,7 @@ pub async fn authenticate(State(st): State<AuthState>, mut req: Request, next: N
     }
     if email_links::is_link_page(&path) {
         let token = email_links::token_in_query(req.uri().query());
-        match email_links::view(&st.db, token.as_deref()).await {
+        match email_links::view(&st.db, &path, token.as_deref()).await {
             Ok(view) => {
                 req.extensions_mut().insert(view);
             }

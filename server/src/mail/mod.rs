@@ -178,6 +178,11 @@ impl Smtp {
             mail.to_email.parse().context("recipient address")?,
         );
         Ok(Message::builder()
+            .message_id(Some(format!(
+                "<{}@{}>",
+                uuid::Uuid::new_v4(),
+                self.from.email.domain()
+            )))
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject)
