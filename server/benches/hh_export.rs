@@ -46,6 +46,8 @@ fn config() -> Config {
         },
         app_role: "portal_app".into(),
         auth_role: "portal_auth".into(),
+        // The benchmark sends no e-mail.
+        mail: server::mail::MailConfig::local_sink(2525, "http://127.0.0.1:3000"),
     }
 }
 

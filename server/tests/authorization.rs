@@ -650,14 +650,20 @@ async fn check_auth_row(
             for email in [CUSTOMER_ADMIN, "nobody@nowhere.example"] {
                 let res = call_as(app, path, &format!("email={}", form_encode(email)), cookie).await;
                 assert_eq!(res.status, want, "{caller:?} POST {path} {email}");
-                assert_eq!(res.location(), "/login/forgot?sent=1", "{caller:?} POST {path} {email}");
+                assert_eq!(
+                    res.location(),
+                    "/login/forgot?sent=1",
+                    "{caller:?} POST {path} {email}"
+                );
                 assert_eq!(session_cookie_of(&res), None);
             }
         }
         "/auth/link" => {
             // A token that is not one of ours: back to the page, which says so; nothing changes.
             let token = "0".repeat(64);
-            let form = format!("token={token}&new_password=a-long-new-password&confirm_password=a-long-new-password");
+            let form = format!(
+                "token={token}&new_password=a-long-new-password&confirm_password=a-long-new-password"
+            );
             let res = call_as(app, path, &form, cookie).await;
             assert_eq!(res.status, want, "{caller:?} POST {path}");
             assert_eq!(
@@ -752,8 +758,18 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
         other_customer_user: customer_user_in(&db, "Riverside Leisure Ltd", "staff@riverside.example").await,
         own_invitee: customer_user_in(&db, "Castlegate Group Ltd", "invitee@castlegate.example").await,
         other_invitee: customer_user_in(&db, "Riverside Leisure Ltd", "invitee@riverside.example").await,
-        own_org: id_of(&db, "SELECT id FROM organisations WHERE name = $1", "Castlegate Group Ltd").await,
-        other_org: id_of(&db, "SELECT id FROM organisations WHERE name = $1", "Riverside Leisure Ltd").await,
+        own_org: id_of(
+            &db,
+            "SELECT id FROM organisations WHERE name = $1",
+            "Castlegate Group Ltd",
+        )
+        .await,
+        other_org: id_of(
+            &db,
+            "SELECT id FROM organisations WHERE name = $1",
+            "Riverside Leisure Ltd",
+        )
+        .await,
         own_invoice: invoice_for(&db, "Castlegate Group Ltd", "T-1").await,
         other_invoice: invoice_for(&db, "Riverside Leisure Ltd", "T-2").await,
         own_point: point_at(&db, "Felixstowe Cold Store").await,

@@ -74,14 +74,18 @@ fn choose_form(token: &str, new: &str, again: &str) -> String {
 async fn a_reset_link_is_stored_as_its_hash_only_and_works_once(db: PgPool) {
     server::seed::seed_people(&db, 2026).await.unwrap();
     let auth = pool_as(&db, "portal_auth");
-    let issued = email_links::issue_reset(&auth, CUSTOMER_USER).await.unwrap().expect("a link");
+    let issued = email_links::issue_reset(&auth, CUSTOMER_USER)
+        .await
+        .unwrap()
+        .expect("a link");
     assert_eq!(issued.token.len(), 64);
     // Only the SHA-256 of the token is stored; nothing in the row is the token itself.
-    let rows: Vec<(Vec<u8>, String, i64)> =
-        sqlx::query_as("SELECT token_hash, purpose, extract(epoch FROM expires_at - created_at)::bigint FROM email_links")
-            .fetch_all(&db)
-            .await
-            .unwrap();
+    let rows: Vec<(Vec<u8>, String, i64)> = sqlx::query_as(
+        "SELECT token_hash, purpose, extract(epoch FROM expires_at - created_at)::bigint FROM email_links",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].0, Sha256::digest(issued.token.as_bytes()).to_vec());
     assert_eq!(rows[0].1, "password_reset");
@@ -96,18 +100,27 @@ async fn a_reset_link_is_stored_as_its_hash_only_and_works_once(db: PgPool) {
     assert_eq!(link.state, LinkState::Valid);
     assert_eq!(link.email, CUSTOMER_USER);
     let before = password_hash_of(&db, CUSTOMER_USER).await;
-    let used = email_links::consume(&auth, &issued.token, "new-hash").await.unwrap();
+    let used = email_links::consume(&auth, &issued.token, "new-hash")
+        .await
+        .unwrap();
     assert_eq!(used.map(|l| l.user_id).ok(), Some(issued.user_id));
     assert_eq!(password_hash_of(&db, CUSTOMER_USER).await, "new-hash");
     assert_ne!(before, "new-hash");
     // A second use changes nothing.
     assert_eq!(
-        email_links::consume(&auth, &issued.token, "another-hash").await.unwrap().err(),
+        email_links::consume(&auth, &issued.token, "another-hash")
+            .await
+            .unwrap()
+            .err(),
         Some(LinkState::Used)
     );
     assert_eq!(password_hash_of(&db, CUSTOMER_USER).await, "new-hash");
     assert_eq!(
-        email_links::find(&auth, &issued.token).await.unwrap().unwrap().state,
+        email_links::find(&auth, &issued.token)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
         LinkState::Used
     );
 }
@@ -119,7 +132,10 @@ async fn expired_replaced_unknown_and_disabled_links_do_not_work(db: PgPool) {
     let before = password_hash_of(&db, CUSTOMER_USER).await;
 
     // Expired: an hour and a second later.
-    let old = email_links::issue_reset(&auth, CUSTOMER_USER).await.unwrap().unwrap();
+    let old = email_links::issue_reset(&auth, CUSTOMER_USER)
+        .await
+        .unwrap()
+        .unwrap();
     sqlx::query(
         "UPDATE email_links SET created_at = created_at - interval '61 minutes', expires_at = expires_at - interval '61 minutes'",
     )
@@ -132,10 +148,19 @@ async fn expired_replaced_unknown_and_disabled_links_do_not_work(db: PgPool) {
     );
 
     // Replaced: a newer reset voids the one before.
-    let first = email_links::issue_reset(&auth, CUSTOMER_USER).await.unwrap().unwrap();
-    let second = email_links::issue_reset(&auth, CUSTOMER_USER).await.unwrap().unwrap();
+    let first = email_links::issue_reset(&auth, CUSTOMER_USER)
+        .await
+        .unwrap()
+        .unwrap();
+    let second = email_links::issue_reset(&auth, CUSTOMER_USER)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
-        email_links::consume(&auth, &first.token, "x").await.unwrap().err(),
+        email_links::consume(&auth, &first.token, "x")
+            .await
+            .unwrap()
+            .err(),
         Some(LinkState::Used)
     );
 
@@ -143,7 +168,12 @@ async fn expired_replaced_unknown_and_disabled_links_do_not_work(db: PgPool) {
     let mut altered = second.token.clone();
     let last = if altered.ends_with('0') { "1" } else { "0" };
     altered.replace_range(63..64, last);
-    for bad in [altered.as_str(), &second.token[..63], "", "'; DROP TABLE users; --"] {
+    for bad in [
+        altered.as_str(),
+        &second.token[..63],
+        "",
+        "'; DROP TABLE users; --",
+    ] {
         assert_eq!(
             email_links::consume(&auth, bad, "x").await.unwrap().err(),
             Some(LinkState::Unknown),
@@ -158,13 +188,26 @@ async fn expired_replaced_unknown_and_disabled_links_do_not_work(db: PgPool) {
         .await
         .unwrap();
     assert_eq!(
-        email_links::consume(&auth, &second.token, "x").await.unwrap().err(),
+        email_links::consume(&auth, &second.token, "x")
+            .await
+            .unwrap()
+            .err(),
         Some(LinkState::Disabled)
     );
-    assert!(email_links::issue_reset(&auth, CUSTOMER_USER).await.unwrap().is_none());
+    assert!(email_links::issue_reset(&auth, CUSTOMER_USER)
+        .await
+        .unwrap()
+        .is_none());
     // And no address that is nobody's gets one.
-    assert!(email_links::issue_reset(&auth, "nobody@nowhere.example").await.unwrap().is_none());
-    assert_eq!(password_hash_of(&db, CUSTOMER_USER).await, before, "nothing changed the password");
+    assert!(email_links::issue_reset(&auth, "nobody@nowhere.example")
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        password_hash_of(&db, CUSTOMER_USER).await,
+        before,
+        "nothing changed the password"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -178,7 +221,13 @@ async fn an_invitation_creates_the_user_with_role_and_sites_and_a_hashed_link(db
     let scope = Scope::organisations(vec![castlegate]);
     let token = "ab".repeat(32);
     let hash = Sha256::digest(token.as_bytes()).to_vec();
-    fn invitee<'a>(organisation_id: i64, invited_by: i64, email: &'a str, sites: &'a [i64], token_hash: &'a [u8]) -> NewInvitee<'a> {
+    fn invitee<'a>(
+        organisation_id: i64,
+        invited_by: i64,
+        email: &'a str,
+        sites: &'a [i64],
+        token_hash: &'a [u8],
+    ) -> NewInvitee<'a> {
         NewInvitee {
             organisation_id,
             email,
@@ -201,7 +250,11 @@ async fn an_invitation_creates_the_user_with_role_and_sites_and_a_hashed_link(db
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let Invited::User { user_id: new_id, expires_at } = outcome else {
+    let Invited::User {
+        user_id: new_id,
+        expires_at,
+    } = outcome
+    else {
         panic!("{outcome:?}")
     };
     let hours = (expires_at - chrono::Utc::now()).num_minutes();
@@ -212,7 +265,10 @@ async fn an_invitation_creates_the_user_with_role_and_sites_and_a_hashed_link(db
             .fetch_one(&db)
             .await
             .unwrap();
-    assert_eq!((role.as_str(), all_sites, org_id), ("customer_user", false, Some(castlegate)));
+    assert_eq!(
+        (role.as_str(), all_sites, org_id),
+        ("customer_user", false, Some(castlegate))
+    );
     let granted: Vec<i64> = sqlx::query_scalar("SELECT site_id FROM user_site_access WHERE user_id = $1")
         .bind(new_id)
         .fetch_all(&db)
@@ -294,12 +350,15 @@ async fn the_reset_answer_is_the_same_whether_or_not_the_address_exists(db: PgPo
     assert_eq!(answers[0].1, "/login/forgot?sent=1");
     // Nothing slow happens before the answer for either (the lookup and the e-mail come after).
     let (k, u) = (times[0] + times[2], times[1] + times[3]);
-    let diff = if k > u { k - u } else { u - k };
+    let diff = k.abs_diff(u);
     assert!(diff < Duration::from_millis(500), "known {k:?}, unknown {u:?}");
 
     // The known address gets its link; the unknown one gets nothing.
     let (mail, link) = wait_for_mail(&known, PUBLIC_BASE_URL, |_| true).await;
-    assert!(link.starts_with(&format!("{PUBLIC_BASE_URL}/reset-password?token=")), "{link}");
+    assert!(
+        link.starts_with(&format!("{PUBLIC_BASE_URL}/reset-password?token=")),
+        "{link}"
+    );
     assert!(mail.text.contains("Dear Known Person,"), "{}", mail.text);
     assert!(mail.text.contains("works for 1 hour"), "{}", mail.text);
     assert_eq!(
@@ -329,7 +388,12 @@ async fn the_reset_answer_is_the_same_whether_or_not_the_address_exists(db: PgPo
 async fn a_forgotten_password_is_reset_by_email_once_and_other_sessions_end(db: PgPool) {
     let app = seeded_app(db.clone()).await;
     let elsewhere = login(&app, CUSTOMER_USER).await;
-    let res = call(&app, "/auth/forgot", &format!("email={}", form_encode("  Energy@Castlegate.example "))).await;
+    let res = call(
+        &app,
+        "/auth/forgot",
+        &format!("email={}", form_encode("  Energy@Castlegate.example ")),
+    )
+    .await;
     assert_eq!(res.location(), "/login/forgot?sent=1");
     // The sink is shared by tests running at once: take the message whose link is this database's.
     let link = link_of_this_test(&db, CUSTOMER_USER).await;
@@ -340,16 +404,40 @@ async fn a_forgotten_password_is_reset_by_email_once_and_other_sessions_end(db: 
     // The page offers the form, says whose account and until when.
     let page = get(&app, &path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("Choose a new password for energy@castlegate.example"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Choose a new password for energy@castlegate.example"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("This link works once, until"));
 
     // Problems go back to the page and use nothing up.
-    let res = call(&app, "/auth/link", &choose_form(&token, "a-long-new-password-1", "a-long-new-password-2")).await;
-    assert_eq!(res.location(), format!("/reset-password?token={token}&error=mismatch"));
-    let res = call(&app, "/auth/link", &choose_form(&token, "Password2026!", "Password2026!")).await;
-    assert_eq!(res.location(), format!("/reset-password?token={token}&error=common"));
+    let res = call(
+        &app,
+        "/auth/link",
+        &choose_form(&token, "a-long-new-password-1", "a-long-new-password-2"),
+    )
+    .await;
+    assert_eq!(
+        res.location(),
+        format!("/reset-password?token={token}&error=mismatch")
+    );
+    let res = call(
+        &app,
+        "/auth/link",
+        &choose_form(&token, "Password2026!", "Password2026!"),
+    )
+    .await;
+    assert_eq!(
+        res.location(),
+        format!("/reset-password?token={token}&error=common")
+    );
     let res = call(&app, "/auth/link", &choose_form(&token, "short", "short")).await;
-    assert_eq!(res.location(), format!("/reset-password?token={token}&error=short"));
+    assert_eq!(
+        res.location(),
+        format!("/reset-password?token={token}&error=short")
+    );
     let page = get(&app, &format!("/reset-password?token={token}&error=common")).await;
     assert!(page.body.contains("too common"), "the page explains the problem");
 
@@ -363,7 +451,10 @@ async fn a_forgotten_password_is_reset_by_email_once_and_other_sessions_end(db: 
     assert_eq!(me["email"], CUSTOMER_USER);
     let old = call_as(&app, "/api/me", "", Some(&elsewhere)).await.json();
     assert_eq!(old, Value::Null, "the session elsewhere ended");
-    assert!(try_login(&app, CUSTOMER_USER, PASSWORD).await.location().starts_with("/login?error=invalid"));
+    assert!(try_login(&app, CUSTOMER_USER, PASSWORD)
+        .await
+        .location()
+        .starts_with("/login?error=invalid"));
     login_with(&app, CUSTOMER_USER, new).await;
 
     // Used: the page says so (410) and a second use changes nothing.
@@ -371,11 +462,23 @@ async fn a_forgotten_password_is_reset_by_email_once_and_other_sessions_end(db: 
     assert_eq!(page.status, StatusCode::GONE);
     assert!(page.body.contains("already been used"), "{}", page.body);
     assert!(page.body.contains("/login/forgot"), "offers a new link");
-    let res = call(&app, "/auth/link", &choose_form(&token, "another-long-password", "another-long-password")).await;
-    assert_eq!(res.location(), format!("/reset-password?token={token}&error=link"));
+    let res = call(
+        &app,
+        "/auth/link",
+        &choose_form(&token, "another-long-password", "another-long-password"),
+    )
+    .await;
+    assert_eq!(
+        res.location(),
+        format!("/reset-password?token={token}&error=link")
+    );
     assert_eq!(session_cookie(&res), None);
     login_with(&app, CUSTOMER_USER, new).await;
-    let recorded: Vec<String> = actions(&db, "password.reset").await.into_iter().map(|a| a.0).collect();
+    let recorded: Vec<String> = actions(&db, "password.reset")
+        .await
+        .into_iter()
+        .map(|a| a.0)
+        .collect();
     assert_eq!(recorded, ["password.reset"]);
 }
 
@@ -388,7 +491,10 @@ async fn links_that_do_not_work_get_a_page_that_says_why(db: PgPool) {
     let app = seeded_app(db.clone()).await;
     let auth = pool_as(&db, "portal_auth");
     // Tampered with, cut short, or missing: 404, "not valid".
-    let issued = email_links::issue_reset(&auth, CUSTOMER_ADMIN).await.unwrap().unwrap();
+    let issued = email_links::issue_reset(&auth, CUSTOMER_ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
     let mut tampered = issued.token.clone();
     let last = if tampered.ends_with('a') { "b" } else { "a" };
     tampered.replace_range(63..64, last);
@@ -402,7 +508,11 @@ async fn links_that_do_not_work_get_a_page_that_says_why(db: PgPool) {
     ] {
         let page = get(&app, &uri).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{uri}");
-        assert!(page.body.contains("This link is not valid"), "{uri}: {}", page.body);
+        assert!(
+            page.body.contains("This link is not valid"),
+            "{uri}: {}",
+            page.body
+        );
         assert!(!page.body.contains("name=\"new_password\""), "{uri}: no form");
     }
     // Expired: 410, says how long such links work, offers a new one.
@@ -414,10 +524,23 @@ async fn links_that_do_not_work_get_a_page_that_says_why(db: PgPool) {
     .unwrap();
     let page = get(&app, &format!("/reset-password?token={}", issued.token)).await;
     assert_eq!(page.status, StatusCode::GONE);
-    assert!(page.body.contains("This link has expired: links like it work for 1 hour."), "{}", page.body);
+    assert!(
+        page.body
+            .contains("This link has expired: links like it work for 1 hour."),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("Ask for a new link"));
-    let res = call(&app, "/auth/link", &choose_form(&issued.token, "a-long-new-password", "a-long-new-password")).await;
-    assert_eq!(res.location(), format!("/reset-password?token={}&error=link", issued.token));
+    let res = call(
+        &app,
+        "/auth/link",
+        &choose_form(&issued.token, "a-long-new-password", "a-long-new-password"),
+    )
+    .await;
+    assert_eq!(
+        res.location(),
+        format!("/reset-password?token={}&error=link", issued.token)
+    );
     login(&app, CUSTOMER_ADMIN).await;
 }
 
@@ -448,7 +571,9 @@ async fn a_customer_admin_invites_a_colleague_who_sees_only_the_sites_chosen(db:
     let token = token_of(&link);
 
     // The admin sees the invitation waiting.
-    let overview = call_as(&app, "/api/admin/overview", "", Some(&admin)).await.json();
+    let overview = call_as(&app, "/api/admin/overview", "", Some(&admin))
+        .await
+        .json();
     let row = overview["Users"]["users"]
         .as_array()
         .unwrap()
@@ -460,7 +585,10 @@ async fn a_customer_admin_invites_a_colleague_who_sees_only_the_sites_chosen(db:
     assert!(row["invitation_until"].is_string());
     assert_eq!(row["last_sign_in"], Value::Null);
     // Nobody signs in as them before they choose a password.
-    assert!(try_login(&app, &email, "").await.location().starts_with("/login?error=invalid"));
+    assert!(try_login(&app, &email, "")
+        .await
+        .location()
+        .starts_with("/login?error=invalid"));
 
     let page = get(&app, &path).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -474,7 +602,9 @@ async fn a_customer_admin_invites_a_colleague_who_sees_only_the_sites_chosen(db:
         vec!["Felixstowe Cold Store", "Leicester Works"]
     );
     // Listed with their last sign-in; the invitation is used up.
-    let overview = call_as(&app, "/api/admin/overview", "", Some(&admin)).await.json();
+    let overview = call_as(&app, "/api/admin/overview", "", Some(&admin))
+        .await
+        .json();
     let row = overview["Users"]["users"]
         .as_array()
         .unwrap()
@@ -485,7 +615,11 @@ async fn a_customer_admin_invites_a_colleague_who_sees_only_the_sites_chosen(db:
     assert!(row["last_sign_in"].is_string(), "{row}");
     assert_eq!(row["invited"], false);
     assert_eq!(get(&app, &path).await.status, StatusCode::GONE);
-    let recorded: Vec<String> = actions(&db, "user.invit%").await.into_iter().map(|a| a.0).collect();
+    let recorded: Vec<String> = actions(&db, "user.invit%")
+        .await
+        .into_iter()
+        .map(|a| a.0)
+        .collect();
     assert_eq!(recorded, ["user.invited", "user.invitation_accepted"]);
 }
 
@@ -502,7 +636,13 @@ async fn invitations_stay_within_the_callers_organisation_and_role(db: PgPool) {
         )
     };
     // Into another organisation: not there for them.
-    let res = call_as(&app, "/api/admin/user-invite", &invite("customer_user", &format!("&organisation_id={riverside}")), Some(&admin)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-invite",
+        &invite("customer_user", &format!("&organisation_id={riverside}")),
+        Some(&admin),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
     // Another organisation's site.
     let form = format!(
@@ -520,23 +660,49 @@ async fn invitations_stay_within_the_callers_organisation_and_role(db: PgPool) {
     let res = call_as(&app, "/api/admin/user-invite", &invite("root", ""), Some(&admin)).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     // A customer user with no site chosen, a bad address, no name.
-    let res = call_as(&app, "/api/admin/user-invite", "email=a%40b.example&display_name=X&role=customer_user", Some(&admin)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-invite",
+        "email=a%40b.example&display_name=X&role=customer_user",
+        Some(&admin),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     assert!(res.body.contains("Choose the sites"), "{}", res.body);
-    let res = call_as(&app, "/api/admin/user-invite", "email=not-an-address&display_name=X&role=customer_user&all_sites=true", Some(&admin)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-invite",
+        "email=not-an-address&display_name=X&role=customer_user&all_sites=true",
+        Some(&admin),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    let res = call_as(&app, "/api/admin/user-invite", "email=a%40b.example&display_name=+&role=customer_user&all_sites=true", Some(&admin)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-invite",
+        "email=a%40b.example&display_name=+&role=customer_user&all_sites=true",
+        Some(&admin),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE email LIKE 'refused-%' OR email = 'a@b.example'")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let n: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM users WHERE email LIKE 'refused-%' OR email = 'a@b.example'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
     assert_eq!(n, 0, "nothing was created");
 
     // Customer users and account managers do not invite.
     for who in [CUSTOMER_USER, ACCOUNT_MANAGER] {
         let cookie = login(&app, who).await;
-        let res = call_as(&app, "/api/admin/user-invite", &invite("customer_user", ""), Some(&cookie)).await;
+        let res = call_as(
+            &app,
+            "/api/admin/user-invite",
+            &invite("customer_user", ""),
+            Some(&cookie),
+        )
+        .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{who}");
     }
 
@@ -545,12 +711,30 @@ async fn invitations_stay_within_the_callers_organisation_and_role(db: PgPool) {
     let me = user_id(&db, CUSTOMER_ADMIN).await;
     let other = user_id(&db, OTHER_ADMIN).await;
     let role = |user: i64, role: &str| format!("user_id={user}&role={role}");
-    let res = call_as(&app, "/api/admin/user-role", &role(energy, "ops_admin"), Some(&admin)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-role",
+        &role(energy, "ops_admin"),
+        Some(&admin),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    let res = call_as(&app, "/api/admin/user-role", &role(me, "customer_user"), Some(&admin)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-role",
+        &role(me, "customer_user"),
+        Some(&admin),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     assert!(res.body.contains("your own role"), "{}", res.body);
-    let res = call_as(&app, "/api/admin/user-role", &role(other, "customer_user"), Some(&admin)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-role",
+        &role(other, "customer_user"),
+        Some(&admin),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ANY($1) ORDER BY id")
         .bind(vec![energy, me, other])
@@ -562,7 +746,13 @@ async fn invitations_stay_within_the_callers_organisation_and_role(db: PgPool) {
     // Within the organisation: promoted, recorded, and the promotion applies at once.
     let user = login(&app, CUSTOMER_USER).await;
     assert_eq!(site_names(&app, &user).await.len(), 2);
-    let res = call_as(&app, "/api/admin/user-role", &role(energy, "customer_admin"), Some(&admin)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-role",
+        &role(energy, "customer_admin"),
+        Some(&admin),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(site_names(&app, &user).await.len(), 6, "an admin sees every site");
     let recorded = actions(&db, "user.role_changed").await;
@@ -577,7 +767,13 @@ async fn operations_invite_into_any_organisation_and_manage_its_users(db: PgPool
     let ops = login(&app, OPS).await;
     let riverside = org(&db, "Riverside Leisure Ltd").await;
     let site = site_id(&db, "Riverside Leisure Centre").await;
-    let res = call_as(&app, "/api/admin/users", &format!("organisation_id={riverside}"), Some(&ops)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/users",
+        &format!("organisation_id={riverside}"),
+        Some(&ops),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(res.json()["organisation"], "Riverside Leisure Ltd");
     let email = fresh_email("riverside").replace("castlegate", "riverside");
@@ -588,25 +784,61 @@ async fn operations_invite_into_any_organisation_and_manage_its_users(db: PgPool
     let res = call_as(&app, "/api/admin/user-invite", &form, Some(&ops)).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let (mail, first) = wait_for_mail(&email, PUBLIC_BASE_URL, |_| true).await;
-    assert!(mail.text.contains("(Northgate Energy) has invited you"), "{}", mail.text);
+    assert!(
+        mail.text.contains("(Northgate Energy) has invited you"),
+        "{}",
+        mail.text
+    );
     // Send it again: the first link stops working, the new one works.
     let new_id = user_id(&db, &email).await;
-    let res = call_as(&app, "/api/admin/user-reinvite", &format!("user_id={new_id}"), Some(&ops)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-reinvite",
+        &format!("user_id={new_id}"),
+        Some(&ops),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let (_, second) = wait_for_mail(&email, PUBLIC_BASE_URL, |l| l != first).await;
     let path = |l: &str| l.strip_prefix(PUBLIC_BASE_URL).unwrap().to_owned();
     assert_eq!(get(&app, &path(&first)).await.status, StatusCode::GONE);
     assert_eq!(get(&app, &path(&second)).await.status, StatusCode::OK);
     // Operations choose the user's sites and role; each change is recorded against Riverside.
-    let res = call_as(&app, "/api/admin/user-sites", &format!("user_id={new_id}&all_sites=true"), Some(&ops)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-sites",
+        &format!("user_id={new_id}&all_sites=true"),
+        Some(&ops),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let res = call_as(&app, "/api/admin/user-role", &format!("user_id={new_id}&role=customer_admin"), Some(&ops)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-role",
+        &format!("user_id={new_id}&role=customer_admin"),
+        Some(&ops),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let recorded = actions(&db, "user.%").await;
     let kinds: Vec<&str> = recorded.iter().map(|r| r.0.as_str()).collect();
-    assert_eq!(kinds, ["user.invited", "user.reinvited", "user.sites_changed", "user.role_changed"]);
+    assert_eq!(
+        kinds,
+        [
+            "user.invited",
+            "user.reinvited",
+            "user.sites_changed",
+            "user.role_changed"
+        ]
+    );
     assert!(recorded.iter().all(|r| r.1 == Some(riverside)));
     // Staff roles are not given to a customer's user, even by operations.
-    let res = call_as(&app, "/api/admin/user-role", &format!("user_id={new_id}&role=ops_admin"), Some(&ops)).await;
+    let res = call_as(
+        &app,
+        "/api/admin/user-role",
+        &format!("user_id={new_id}&role=ops_admin"),
+        Some(&ops),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
 }

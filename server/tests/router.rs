@@ -175,13 +175,7 @@ async fn every_listed_page_renders(db: PgPool) {
             "/welcome" | "/reset-password" => StatusCode::NOT_FOUND,
             _ => StatusCode::OK,
         };
-        assert_eq!(
-            res.status,
-            want,
-            "{} answered {}",
-            page.path,
-            res.status
-        );
+        assert_eq!(res.status, want, "{} answered {}", page.path, res.status);
         // Each page's own title, not the navigation every page prints.
         let title = format!("<title>{} · Northgate Energy</title>", page.label);
         assert!(res.body.contains(&title), "{} lacks {title}", page.path);

@@ -44,7 +44,9 @@ mod ssr {
                     _ => Ok(own),
                 }
             }
-            Role::OpsAdmin => organisation_id.ok_or_else(|| ApiError::BadRequest("Choose the customer.".into())),
+            Role::OpsAdmin => {
+                organisation_id.ok_or_else(|| ApiError::BadRequest("Choose the customer.".into()))
+            }
             _ => Err(ApiError::Forbidden),
         }
     }
@@ -67,10 +69,13 @@ mod ssr {
     /// sign-in attempt for an invited address costs what any wrong password costs.
     pub async fn unusable_password_hash() -> Result<String, ApiError> {
         let (secret, _) = crate::auth::link_token::new_token();
-        crate::auth::password::hash(secret).await.map(|h| h.0).map_err(|e| {
-            tracing::error!(error = %e, "hashing an unusable password");
-            ApiError::Internal
-        })
+        crate::auth::password::hash(secret)
+            .await
+            .map(|h| h.0)
+            .map_err(|e| {
+                tracing::error!(error = %e, "hashing an unusable password");
+                ApiError::Internal
+            })
     }
 
     /// Sends an invitation e-mail; the invitation is saved whatever happens here.
@@ -259,7 +264,8 @@ pub async fn resend_invitation(user_id: i64) -> Result<InvitationSent, ApiError>
             };
             let (token, token_hash) = crate::auth::link_token::new_token();
             let mut tx = id.scope.begin(&state.db).await?;
-            let Some(r) = invitations::reinvite(&mut tx, &orgs, user_id, &token_hash, id.user_id).await? else {
+            let Some(r) = invitations::reinvite(&mut tx, &orgs, user_id, &token_hash, id.user_id).await?
+            else {
                 return Err(ApiError::NotFound);
             };
             let organisation = admin::organisation_name(&mut tx, r.organisation_id)
@@ -274,7 +280,15 @@ pub async fn resend_invitation(user_id: i64) -> Result<InvitationSent, ApiError>
             )
             .await?;
             tx.commit().await?;
-            ssr::send_invitation(&id, &organisation, &r.email, &r.display_name, &token, r.expires_at).await
+            ssr::send_invitation(
+                &id,
+                &organisation,
+                &r.email,
+                &r.display_name,
+                &token,
+                r.expires_at,
+            )
+            .await
         }
         .await,
     )

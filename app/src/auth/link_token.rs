@@ -25,7 +25,10 @@ pub fn hash(token: &str) -> Vec<u8> {
 /// Whether `token` has the shape of one of ours (64 lower-case hex characters); anything else is
 /// not looked up at all.
 pub fn well_formed(token: &str) -> bool {
-    token.len() == TOKEN_LEN && token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    token.len() == TOKEN_LEN
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]

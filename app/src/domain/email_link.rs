@@ -72,19 +72,19 @@ impl LinkState {
     /// What the page says when the link does not work, and what to do instead.
     pub fn problem(self, purpose: Option<LinkPurpose>) -> Option<String> {
         let again = match purpose {
-            Some(LinkPurpose::Invitation) => {
-                "Please ask your administrator to send you a new invitation."
-            }
+            Some(LinkPurpose::Invitation) => "Please ask your administrator to send you a new invitation.",
             _ => "You can ask for a new link below.",
         };
         let what = match self {
             LinkState::Valid => return None,
             LinkState::Unknown => {
-                "This link is not valid. It may have been copied incompletely from the e-mail."
-                    .to_string()
+                "This link is not valid. It may have been copied incompletely from the e-mail.".to_string()
             }
             LinkState::Expired => match purpose {
-                Some(p) => format!("This link has expired: links like it work for {}.", p.lifetime_words()),
+                Some(p) => format!(
+                    "This link has expired: links like it work for {}.",
+                    p.lifetime_words()
+                ),
                 None => "This link has expired.".to_string(),
             },
             LinkState::Used => {
@@ -118,10 +118,18 @@ mod tests {
     #[test]
     fn only_a_valid_link_has_no_problem() {
         assert_eq!(LinkState::Valid.problem(Some(LinkPurpose::Invitation)), None);
-        let expired = LinkState::Expired.problem(Some(LinkPurpose::PasswordReset)).unwrap();
-        assert!(expired.contains("1 hour") && expired.contains("new link"), "{expired}");
+        let expired = LinkState::Expired
+            .problem(Some(LinkPurpose::PasswordReset))
+            .unwrap();
+        assert!(
+            expired.contains("1 hour") && expired.contains("new link"),
+            "{expired}"
+        );
         let used = LinkState::Used.problem(Some(LinkPurpose::Invitation)).unwrap();
-        assert!(used.contains("already been used") && used.contains("administrator"), "{used}");
+        assert!(
+            used.contains("already been used") && used.contains("administrator"),
+            "{used}"
+        );
         assert!(LinkState::Unknown.problem(None).unwrap().contains("not valid"));
     }
 }

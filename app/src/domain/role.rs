@@ -71,7 +71,9 @@ impl Role {
     /// role only (users of an organisation are customers; staff are made otherwise), and never
     /// above the caller's own.
     pub fn may_grant(self, role: Role) -> bool {
-        matches!(self, Role::CustomerAdmin | Role::OpsAdmin) && role.is_customer() && role.rank() <= self.rank()
+        matches!(self, Role::CustomerAdmin | Role::OpsAdmin)
+            && role.is_customer()
+            && role.rank() <= self.rank()
     }
 
     /// Who sees the Admin area (each sees a different part of it).

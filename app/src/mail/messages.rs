@@ -72,9 +72,7 @@ pub fn invitation(
     let ignore = "If you were not expecting this invitation, you can ignore this e-mail: no account \
                   is usable until the link is opened and a password chosen."
         .to_string();
-    let text = format!(
-        "{greeting}\n\n{why}\n\n{what}\n\n{link}\n\n{ignore}\n\n-- \n{SIGNATURE}\n"
-    );
+    let text = format!("{greeting}\n\n{why}\n\n{what}\n\n{link}\n\n{ignore}\n\n-- \n{SIGNATURE}\n");
     Mail {
         to_email: to_email.to_owned(),
         to_name: to_name.to_owned(),
@@ -100,9 +98,7 @@ pub fn password_reset(to_email: &str, to_name: &str, link: &str, expires_at: Dat
     let ignore = "If you did not ask for this, you can ignore this e-mail: your password stays as \
                   it is. If you keep receiving these e-mails, please tell your account manager."
         .to_string();
-    let text = format!(
-        "{greeting}\n\n{why}\n\n{what}\n\n{link}\n\n{ignore}\n\n-- \n{SIGNATURE}\n"
-    );
+    let text = format!("{greeting}\n\n{why}\n\n{what}\n\n{link}\n\n{ignore}\n\n-- \n{SIGNATURE}\n");
     Mail {
         to_email: to_email.to_owned(),
         to_name: to_name.to_owned(),
@@ -129,10 +125,19 @@ mod tests {
     #[test]
     fn an_invitation_says_who_why_how_long_and_carries_the_link_once_in_text() {
         let at = Utc.with_ymd_and_hms(2026, 12, 1, 13, 5, 0).unwrap();
-        let m = invitation("a@b.example", "Ann <Lee>", "Faye", "Castlegate Group Ltd", "https://p.example/welcome?token=ab", at);
+        let m = invitation(
+            "a@b.example",
+            "Ann <Lee>",
+            "Faye",
+            "Castlegate Group Ltd",
+            "https://p.example/welcome?token=ab",
+            at,
+        );
         assert!(m.text.starts_with("Dear Ann <Lee>,"));
         assert!(m.text.contains("Faye has invited you"));
-        assert!(m.text.contains("72 hours, until 13:05 on Tuesday 1 December 2026 (UK time)"));
+        assert!(m
+            .text
+            .contains("72 hours, until 13:05 on Tuesday 1 December 2026 (UK time)"));
         assert_eq!(m.text.matches("https://p.example/welcome?token=ab").count(), 1);
         assert!(m.html.contains("Ann &lt;Lee&gt;"), "HTML is escaped");
         assert!(m.subject.contains("Castlegate Group Ltd"));
@@ -141,7 +146,12 @@ mod tests {
     #[test]
     fn a_reset_says_how_long_and_what_to_do_if_unexpected() {
         let at = Utc.with_ymd_and_hms(2026, 12, 1, 13, 5, 0).unwrap();
-        let m = password_reset("a@b.example", "Ann", "https://p.example/reset-password?token=cd", at);
+        let m = password_reset(
+            "a@b.example",
+            "Ann",
+            "https://p.example/reset-password?token=cd",
+            at,
+        );
         assert!(m.text.contains("1 hour, until 13:05"));
         assert!(m.text.contains("did not ask for this"));
         assert!(m.text.contains("https://p.example/reset-password?token=cd"));

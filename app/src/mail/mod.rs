@@ -35,7 +35,9 @@ pub struct Mailer {
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mailer").field("base_url", &self.base_url).finish()
+        f.debug_struct("Mailer")
+            .field("base_url", &self.base_url)
+            .finish()
     }
 }
 

@@ -14,7 +14,9 @@ use crate::api::admin::{
     admin_overview, AdminView, AuditRow, CustomerRow, SetUserDisabled, SetUserSites, SiteOption,
     StaffSetUserDisabled, UserRow,
 };
-use crate::api::users::{organisation_users, InviteUser, OrganisationUserList, ResendInvitation, SetUserRole};
+use crate::api::users::{
+    organisation_users, InviteUser, OrganisationUserList, ResendInvitation, SetUserRole,
+};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::email_link::LinkPurpose;
 use crate::domain::role::Role;
@@ -119,7 +121,12 @@ pub fn AdminPage() -> impl IntoView {
 /// An organisation's users with their controls, and the invitation form.
 #[component]
 fn ManageUsers(data: OrganisationUserList, actions: UserActions, staff: bool) -> impl IntoView {
-    let OrganisationUserList { organisation_id, organisation, users, sites } = data;
+    let OrganisationUserList {
+        organisation_id,
+        organisation,
+        users,
+        sites,
+    } = data;
     let site_count = sites.len();
     let sites_for_rows = sites.clone();
     view! {
@@ -162,7 +169,8 @@ fn UserLine(user: UserRow, sites: Vec<SiteOption>, actions: UserActions, staff: 
         (None, Some(until), _) => view! {
             <span class="tag">"Invited"</span>
             <span class="muted small">{format!(" link works until {until}")}</span>
-        }.into_any(),
+        }
+        .into_any(),
         (None, None, true) => view! { <span class="tag tag--red">"Invitation expired"</span> }.into_any(),
         (None, None, false) => view! { <span class="muted">"Never"</span> }.into_any(),
     };
@@ -258,7 +266,11 @@ fn sites_label(role: Role, all_sites: bool, sites: &[String]) -> String {
 }
 
 #[component]
-fn Invite(organisation_id: Option<i64>, sites: Vec<SiteOption>, invite: ServerAction<InviteUser>) -> impl IntoView {
+fn Invite(
+    organisation_id: Option<i64>,
+    sites: Vec<SiteOption>,
+    invite: ServerAction<InviteUser>,
+) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="invite-title" data-testid="invite">
             <h2 id="invite-title">"Invite a colleague"</h2>

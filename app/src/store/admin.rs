@@ -90,7 +90,10 @@ pub async fn site_names(tx: &mut ScopedTx<'_>) -> Result<Vec<SiteName>, sqlx::Er
 
 /// The sites of one organisation (in scope), by name.
 #[tracing::instrument(level = "debug", skip_all, fields(organisation_id = organisation_id))]
-pub async fn site_names_of(tx: &mut ScopedTx<'_>, organisation_id: i64) -> Result<Vec<SiteName>, sqlx::Error> {
+pub async fn site_names_of(
+    tx: &mut ScopedTx<'_>,
+    organisation_id: i64,
+) -> Result<Vec<SiteName>, sqlx::Error> {
     sqlx::query_as!(
         SiteName,
         "SELECT id, name FROM sites WHERE organisation_id = $1 ORDER BY name",
@@ -102,7 +105,10 @@ pub async fn site_names_of(tx: &mut ScopedTx<'_>, organisation_id: i64) -> Resul
 
 /// The name of an organisation in scope (`None`: no such organisation, or not the caller's).
 #[tracing::instrument(level = "debug", skip_all, fields(organisation_id = organisation_id))]
-pub async fn organisation_name(tx: &mut ScopedTx<'_>, organisation_id: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn organisation_name(
+    tx: &mut ScopedTx<'_>,
+    organisation_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
     let orgs = tx.scope().organisation_ids().to_vec();
     sqlx::query_scalar!(
         "SELECT name FROM organisations WHERE id = $1 AND id = ANY($2)",

@@ -133,7 +133,11 @@ pub fn token_in_query(query: Option<&str>) -> Option<String> {
 /// and every other open link of the user used, and ends every session of the user — all in one
 /// transaction, with the link row locked, so a link works once even when used twice at once.
 /// Otherwise says why not (and changes nothing).
-pub async fn consume(db: &PgPool, token: &str, password_hash: &str) -> Result<Result<Link, LinkState>, sqlx::Error> {
+pub async fn consume(
+    db: &PgPool,
+    token: &str,
+    password_hash: &str,
+) -> Result<Result<Link, LinkState>, sqlx::Error> {
     if !link_token::well_formed(token) {
         return Ok(Err(LinkState::Unknown));
     }
@@ -273,7 +277,11 @@ pub struct ForgotForm {
 /// says whether the address exists. Throttled like password checks (per e-mail + client address,
 /// per client address, per e-mail: `throttle`), under keys of its own (`password-reset:…`), so
 /// asking for resets never delays anyone's sign-in.
-pub async fn forgot(State(st): State<AuthState>, mailer: Option<Extension<Mailer>>, req: Request) -> Response {
+pub async fn forgot(
+    State(st): State<AuthState>,
+    mailer: Option<Extension<Mailer>>,
+    req: Request,
+) -> Response {
     let ip = client_ip(&req, st.on_lambda);
     let Ok(Form(form)) = Form::<ForgotForm>::from_request(req, &()).await else {
         return Redirect::to(&format!("{FORGOT_PAGE}?error=invalid")).into_response();
@@ -283,11 +291,20 @@ pub async fn forgot(State(st): State<AuthState>, mailer: Option<Extension<Mailer
         return Redirect::to(&format!("{FORGOT_PAGE}?error=invalid")).into_response();
     }
     // The password throttle's counters under keys of their own: resets never delay sign-in.
-    match throttle::reserve(&st.db, &format!("password-reset:{email}"), &format!("password-reset:{ip}")).await {
+    match throttle::reserve(
+        &st.db,
+        &format!("password-reset:{email}"),
+        &format!("password-reset:{ip}"),
+    )
+    .await
+    {
         Ok(Verdict::Proceed(_)) => {}
         Ok(Verdict::Wait(wait)) => {
-            return Redirect::to(&format!("{FORGOT_PAGE}?error=throttled&wait={}", wait.as_secs().max(1)))
-                .into_response()
+            return Redirect::to(&format!(
+                "{FORGOT_PAGE}?error=throttled&wait={}",
+                wait.as_secs().max(1)
+            ))
+            .into_response()
         }
         Err(e) => {
             tracing::error!(error = %e, "password reset: throttle");
@@ -331,7 +348,12 @@ pub async fn send_reset(db: &PgPool, mailer: &Mailer, email: &str, ip: &str) -> 
     let Some(issued) = issued else { return Ok(()) };
     let link = mailer.link(LinkPurpose::PasswordReset, &issued.token);
     mailer
-        .send(messages::password_reset(email, &issued.display_name, &link, issued.expires_at))
+        .send(messages::password_reset(
+            email,
+            &issued.display_name,
+            &link,
+            issued.expires_at,
+        ))
         .await
 }
 

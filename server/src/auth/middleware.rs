@@ -32,7 +32,8 @@ pub fn is_public(path: &str) -> bool {
 /// Asking for a password reset, and the pages and form of a link from an e-mail: public (whoever
 /// holds the link; see `email_links`).
 pub fn is_email_link_step(path: &str) -> bool {
-    matches!(path, email_links::FORGOT_PAGE | "/auth/forgot" | "/auth/link") || email_links::is_link_page(path)
+    matches!(path, email_links::FORGOT_PAGE | "/auth/forgot" | "/auth/link")
+        || email_links::is_link_page(path)
 }
 
 /// The pages of a sign-in between password and session (`mfa`): public, since no session exists

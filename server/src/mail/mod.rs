@@ -137,6 +137,18 @@ impl MailConfig {
         Ok(cfg)
     }
 
+    /// Plain SMTP to a server on loopback at `port` (the local sink), links to `public_base_url`.
+    pub fn local_sink(port: u16, public_base_url: &str) -> Self {
+        MailConfig {
+            host: "127.0.0.1".into(),
+            port,
+            tls: TlsMode::None,
+            credentials: None,
+            from: "Northgate Energy <portal@northgate.example>".into(),
+            public_base_url: public_base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
     /// The mailer requests use, sending through this configuration's SMTP server.
     pub fn mailer(&self) -> anyhow::Result<Mailer> {
         Ok(Mailer::new(Arc::new(Smtp::new(self)?), &self.public_base_url))
@@ -155,7 +167,9 @@ impl Smtp {
             TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(cfg.host.clone()),
             TlsMode::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&cfg.host)
                 .context("SMTP_HOST for STARTTLS")?,
-            TlsMode::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&cfg.host).context("SMTP_HOST for TLS")?,
+            TlsMode::Tls => {
+                AsyncSmtpTransport::<Tokio1Executor>::relay(&cfg.host).context("SMTP_HOST for TLS")?
+            }
         };
         let from: Mailbox = cfg.from.parse().context("MAIL_FROM")?;
         let mut builder = builder

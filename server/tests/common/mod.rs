@@ -50,17 +50,11 @@ pub fn config() -> Config {
 /// Mail goes to the SMTP sink that `scripts/mail.sh` starts on loopback (`SMTP_PORT`, exported by
 /// `mail_start`; scripts/test.sh starts it), and lands in its Maildir (`PORTAL_MAILDIR`).
 pub fn mail_config() -> server::mail::MailConfig {
-    server::mail::MailConfig {
-        host: "127.0.0.1".into(),
-        port: std::env::var("SMTP_PORT")
-            .ok()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(2525),
-        tls: server::mail::TlsMode::None,
-        credentials: None,
-        from: "Northgate Energy <portal@northgate.example>".into(),
-        public_base_url: PUBLIC_BASE_URL.into(),
-    }
+    let port = std::env::var("SMTP_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(2525);
+    server::mail::MailConfig::local_sink(port, PUBLIC_BASE_URL)
 }
 
 /// The portal's address in the tests' e-mails.
