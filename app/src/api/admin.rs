@@ -55,6 +55,8 @@ pub struct SiteOption {
 pub enum AdminView {
     Users {
         organisation_id: i64,
+        /// The caller (whose own role and status are not changed here).
+        you: i64,
         organisation: String,
         users: Vec<UserRow>,
         sites: Vec<SiteOption>,
@@ -145,6 +147,7 @@ pub async fn admin_overview() -> Result<AdminView, ApiError> {
                     let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
                     AdminView::Users {
                         organisation_id: org,
+                        you: id.user_id,
                         organisation: id.organisation.clone().unwrap_or_default(),
                         users: rows(admin::users_of(&mut tx, org).await?),
                         sites: rows(admin::site_names(&mut tx).await?),

@@ -14,6 +14,8 @@ use crate::domain::role::Role;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganisationUserList {
     pub organisation_id: i64,
+    /// The caller (whose own role and status are not changed here).
+    pub you: i64,
     pub organisation: String,
     pub users: Vec<UserRow>,
     pub sites: Vec<SiteOption>,
@@ -130,6 +132,7 @@ pub async fn organisation_users(organisation_id: i64) -> Result<OrganisationUser
             super::guard::finish_read(tx, &id, "admin.users_read", &[org], serde_json::json!({})).await?;
             Ok(OrganisationUserList {
                 organisation_id: org,
+                you: id.user_id,
                 organisation,
                 users: users.into_iter().map(UserRow::from).collect(),
                 sites: sites.into_iter().map(SiteOption::from).collect(),

@@ -87,8 +87,8 @@ pub fn AdminPage() -> impl IntoView {
         <Suspense fallback=|| view! { <Loading what="admin" /> }>
             {move || Suspend::new(async move {
                 match view_data.await {
-                    Ok(AdminView::Users { organisation_id, organisation, users, sites }) => {
-                        let data = OrganisationUserList { organisation_id, organisation, users, sites };
+                    Ok(AdminView::Users { organisation_id, you, organisation, users, sites }) => {
+                        let data = OrganisationUserList { organisation_id, you, organisation, users, sites };
                         view! { <ManageUsers data actions staff=false /> }.into_any()
                     }
                     Ok(AdminView::Customers { customers }) => view! {
@@ -123,6 +123,7 @@ pub fn AdminPage() -> impl IntoView {
 fn ManageUsers(data: OrganisationUserList, actions: UserActions, staff: bool) -> impl IntoView {
     let OrganisationUserList {
         organisation_id,
+        you,
         organisation,
         users,
         sites,
@@ -137,14 +138,14 @@ fn ManageUsers(data: OrganisationUserList, actions: UserActions, staff: bool) ->
             </div>
             {move || actions.error().map(|error| view! { <ErrorNotice error /> })}
             <div class="table-wrap">
-                <table class="table users-table">
+                <table class="table table--stack users-table">
                     <thead><tr>
                         <th scope="col">"Name"</th><th scope="col">"Role"</th>
                         <th scope="col">"Sites"</th><th scope="col">"Last sign-in"</th><th scope="col">"Status"</th>
                     </tr></thead>
                     <tbody>
                         {users.into_iter().map(|u| view! {
-                            <UserLine user=u sites=sites_for_rows.clone() actions staff />
+                            <UserLine is_you={u.id == you} user=u sites=sites_for_rows.clone() actions staff />
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -155,7 +156,13 @@ fn ManageUsers(data: OrganisationUserList, actions: UserActions, staff: bool) ->
 }
 
 #[component]
-fn UserLine(user: UserRow, sites: Vec<SiteOption>, actions: UserActions, staff: bool) -> impl IntoView {
+fn UserLine(
+    user: UserRow,
+    is_you: bool,
+    sites: Vec<SiteOption>,
+    actions: UserActions,
+    staff: bool,
+) -> impl IntoView {
     let id = user.id;
     let email = user.email.clone();
     let email_shown = user.email.clone();
@@ -184,7 +191,8 @@ fn UserLine(user: UserRow, sites: Vec<SiteOption>, actions: UserActions, staff: 
                 <strong>{name}</strong><br />
                 <span class="muted small">{email_shown}</span>
             </td>
-            <td>
+            <td data-label="Role">
+                {if is_you { view! { <span>{role_now.label()}</span> <span class="muted small">" (you)"</span> }.into_any() } else { view! {
                 <ActionForm action=actions.role attr:class="form form--row">
                     <input type="hidden" name="user_id" value=id.to_string() />
                     <label class="visually-hidden" for=format!("role-{id}")>{role_label}</label>
@@ -195,8 +203,9 @@ fn UserLine(user: UserRow, sites: Vec<SiteOption>, actions: UserActions, staff: 
                     </select>
                     <button class="button button--ghost button--small" type="submit">"Change role"</button>
                 </ActionForm>
+                }.into_any() }}
             </td>
-            <td>
+            <td data-label="Sites">
                 <span data-testid="user-sites">{label}</span>
                 {restricted.then(|| view! {
                     <details class="site-picker">
@@ -218,14 +227,16 @@ fn UserLine(user: UserRow, sites: Vec<SiteOption>, actions: UserActions, staff: 
                     </details>
                 })}
             </td>
-            <td>{signed_in}</td>
-            <td>
+            <td data-label="Last sign-in">{signed_in}</td>
+            <td data-label="Status">
                 {match (disabled, user.disabled_by_staff) {
                     (true, true) => view! { <span class="tag tag--red">"Disabled by Northgate"</span> }.into_any(),
                     (true, false) => view! { <span class="tag tag--red">"Disabled"</span> }.into_any(),
                     _ => view! { <span class="tag tag--green">"Active"</span> }.into_any(),
                 }}
-                {if staff {
+                {if is_you {
+                    ().into_any()
+                } else if staff {
                     view! {
                         <ActionForm action=actions.staff_disable>
                             <input type="hidden" name="user_id" value=id.to_string() />
