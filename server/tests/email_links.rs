@@ -842,3 +842,32 @@ async fn operations_invite_into_any_organisation_and_manage_its_users(db: PgPool
     .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn on_lambda_the_reset_is_sent_before_an_answer_that_always_takes_the_same_time(db: PgPool) {
+    server::seed::seed_people(&db, 2026).await.unwrap();
+    // Lambda may freeze the instance once it has answered: the work is done before the answer.
+    let config = server::config::Config {
+        on_lambda: true,
+        ..config()
+    };
+    let app = app_with(db.clone(), &config);
+    let known = fresh_email("lambda");
+    sqlx::query(
+        "INSERT INTO users (email, display_name, role, organisation_id, password_hash, all_sites)
+         SELECT $1, 'Lambda Person', 'customer_user', id, 'x', true FROM organisations WHERE name = 'Castlegate Group Ltd'",
+    )
+    .bind(&known)
+    .execute(&db)
+    .await
+    .unwrap();
+    for email in [known.clone(), fresh_email("nobody")] {
+        let started = Instant::now();
+        let res = call(&app, "/auth/forgot", &format!("email={}", form_encode(&email))).await;
+        let took = started.elapsed();
+        assert_eq!(res.location(), "/login/forgot?sent=1");
+        assert!(took >= email_links::LAMBDA_RESET_BUDGET, "{email}: {took:?}");
+    }
+    // Already delivered when the answer came: no waiting here.
+    assert_eq!(mail_to(&known).len(), 1);
+}
