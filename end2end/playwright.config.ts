@@ -62,6 +62,12 @@ export default defineConfig({
           LEPTOS_OUTPUT_NAME: 'ic-portal',
           DATABASE_URL: process.env.DATABASE_URL ?? '',
           RUST_LOG: 'warn',
+          // E-mail goes to the local SMTP sink the test script starts (scripts/mail.sh); the
+          // tests read it from PORTAL_MAILDIR and follow its links.
+          SMTP_HOST: process.env.SMTP_HOST ?? '127.0.0.1',
+          SMTP_PORT: process.env.SMTP_PORT ?? '2525',
+          SMTP_TLS: 'none',
+          PUBLIC_BASE_URL: baseURL,
         },
       }
     : undefined,

@@ -5,6 +5,7 @@
 #   - wasm-bindgen-cli (same version as the crate), wasm-opt (npm binaryen); with --dev also
 #     cargo-leptos, for `cargo leptos watch` (running and testing the portal do not need it)
 #   - PostgreSQL binaries, Chromium, the end2end Node packages
+#   - the local SMTP sink (PyPI aiosmtpd in a venv under ~/.cache/ic-portal/tools/smtp-sink)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mkdir -p "$TOOLS/bin"
 
@@ -113,6 +114,15 @@ if ! [[ -x "$TOOLS/node_modules/binaryen/bin/wasm-opt" ]] \
   (cd "$TOOLS" && npm install --silent --no-audit --no-fund "binaryen@$BINARYEN_NPM_VERSION" >/dev/null)
 fi
 ln -sf "$TOOLS/node_modules/binaryen/bin/wasm-opt" "$TOOLS/bin/wasm-opt"
+
+# --- 2b. The local SMTP sink (scripts/smtp-sink.py, started by scripts/mail.sh) ---------------
+AIOSMTPD_VERSION="1.4.6"
+if ! "$TOOLS/smtp-sink/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+  log "installing the local SMTP sink (PyPI aiosmtpd $AIOSMTPD_VERSION in a venv)"
+  command -v python3 >/dev/null 2>&1 || apt_install python3
+  python3 -m venv "$TOOLS/smtp-sink" 2>/dev/null || { apt_install python3-venv; rm -rf "$TOOLS/smtp-sink"; python3 -m venv "$TOOLS/smtp-sink"; }
+  "$TOOLS/smtp-sink/bin/python" -m pip install -q --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+fi
 
 # --- 3. PostgreSQL binaries, Chromium, Playwright ---------------------------------------------
 if ((need_pg)) && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Runs the portal locally with demo data: installs what is missing, starts the project's Postgres
-# (unless DATABASE_URL is set), migrates, loads the demo data and serves http://127.0.0.1:3000.
+# (unless DATABASE_URL is set) and, unless SMTP_HOST is set, the local SMTP sink (e-mail lands in
+# target/mail/maildir), migrates, loads the demo data and serves http://127.0.0.1:3000.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$ROOT/scripts/pg.sh"
+source "$ROOT/scripts/mail.sh"
 cd "$ROOT"
 
 "$ROOT/scripts/bootstrap.sh" --no-browser
 export RUSTUP_TOOLCHAIN="$(cat "$CACHE/toolchain")"
 export SQLX_OFFLINE=true
 
-trap pg_stop_if_ours EXIT
+trap 'mail_stop_if_ours; pg_stop_if_ours' EXIT
 pg_start
+if [[ -z "${SMTP_HOST:-}" ]]; then
+  mail_start
+  log "e-mail (invitations, password resets) goes to the local sink: one file per message in $PORTAL_MAILDIR/new"
+else
+  log "e-mail goes to SMTP_HOST=$SMTP_HOST"
+fi
 
 log "building the portal (first build on a fresh machine takes several minutes)"
 "$ROOT/scripts/build-site.sh"
@@ -20,5 +28,6 @@ server="$CARGO_TARGET_DIR/debug/server"
 log "loading the demo data (idempotent; ~30 s)"
 "$server" seed-demo
 export LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://$LEPTOS_SITE_ADDR}"
 log "serving on http://$LEPTOS_SITE_ADDR (Ctrl-C to stop) — demo sign-ins are in the README"
 "$server" serve

@@ -4,6 +4,7 @@
 # Playwright end-to-end tests in Chromium. Installs what is missing first; prints each phase's time.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$ROOT/scripts/pg.sh"
+source "$ROOT/scripts/mail.sh"
 cd "$ROOT"
 start=$(date +%s); phase_start=$start; phase_name=""; phases=()
 
@@ -20,6 +21,7 @@ summary() {
   step ""
   log "phase times (total $(( $(date +%s) - start ))s):"
   printf '%s\n' "${phases[@]}" >&2
+  mail_stop_if_ours
   pg_stop_if_ours
   exit $rc
 }
@@ -32,6 +34,8 @@ export SQLX_OFFLINE=true
 
 trap summary EXIT
 pg_start
+# The tests send e-mail to a real SMTP server and read it back: the local sink (scripts/mail.sh).
+mail_start
 
 step "format, migration policy"
 cargo fmt --all --check

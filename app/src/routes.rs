@@ -98,4 +98,19 @@ pub const PAGES: &[PageRoute] = &[
         label: "Choose your password",
         in_nav: false,
     },
+    PageRoute {
+        path: "/login/forgot",
+        label: "Forgot your password?",
+        in_nav: false,
+    },
+    PageRoute {
+        path: "/welcome",
+        label: "Accept your invitation",
+        in_nav: false,
+    },
+    PageRoute {
+        path: "/reset-password",
+        label: "Choose a new password",
+        in_nav: false,
+    },
 ];

@@ -86,6 +86,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/login/enrol") view=pages::second_factor::EnrolPage ssr=SsrMode::Async />
                         <Route path=path!("/login/recovery-codes") view=pages::second_factor::RecoveryCodesPage ssr=SsrMode::Async />
                         <Route path=path!("/password") view=pages::second_factor::NewPasswordPage ssr=SsrMode::Async />
+                        <Route path=path!("/login/forgot") view=pages::email_link::ForgotPasswordPage />
+                        <Route path=path!("/welcome") view=pages::email_link::WelcomePage ssr=SsrMode::Async />
+                        <Route path=path!("/reset-password") view=pages::email_link::ResetPasswordPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <Footer />

@@ -47,6 +47,8 @@ fn config() -> Config {
         app_role: "portal_app".into(),
         auth_role: "portal_auth".into(),
         upload_max_bytes: server::config::DEFAULT_UPLOAD_MAX_BYTES,
+        // The benchmark sends no e-mail.
+        mail: server::mail::MailConfig::local_sink(2525, "http://127.0.0.1:3000"),
     }
 }
 

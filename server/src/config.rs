@@ -23,6 +23,8 @@ pub struct Config {
     pub auth_role: String,
     /// The largest HH upload (`POST /admin/imports/upload`) in bytes, the whole request body.
     pub upload_max_bytes: u64,
+    /// Outgoing e-mail: SMTP server, sender, the portal's public address (`crate::mail`).
+    pub mail: crate::mail::MailConfig,
 }
 
 /// The largest HH upload by default: 50 MB, about a million half-hourly lines.
@@ -74,6 +76,7 @@ impl Config {
             Err(_) if on_lambda => DEFAULT_UPLOAD_MAX_BYTES_LAMBDA,
             Err(_) => DEFAULT_UPLOAD_MAX_BYTES,
         };
+        let mail = crate::mail::MailConfig::from_env(environment == Environment::Production)?;
         let app_role = std::env::var("DB_APP_ROLE").unwrap_or_else(|_| "portal_app".into());
         let auth_role = std::env::var("DB_AUTH_ROLE").unwrap_or_else(|_| "portal_auth".into());
         for (name, role) in [("DB_APP_ROLE", &app_role), ("DB_AUTH_ROLE", &auth_role)] {
@@ -93,6 +96,7 @@ impl Config {
             app_role,
             auth_role,
             upload_max_bytes,
+            mail,
         })
     }
 }

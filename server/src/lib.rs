@@ -9,6 +9,7 @@ pub mod health;
 pub mod import;
 pub mod lambda_event;
 pub mod layers;
+pub mod mail;
 pub mod router;
 pub mod seed;
 pub mod telemetry;

@@ -12,7 +12,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
 
 use crate::auth::middleware::{authenticate, AuthState};
-use crate::auth::{handlers, mfa};
+use crate::auth::{email_links, handlers, mfa};
 use crate::config::Config;
 use crate::{auth, export, health, layers, upload};
 
@@ -23,6 +23,8 @@ pub enum PlainRoute {
     Login,
     Logout,
     ChangePassword,
+    ForgotPassword,
+    LinkPassword,
     MfaVerify,
     MfaEnrol,
     MfaContinue,
@@ -41,11 +43,13 @@ pub enum PlainRoute {
 
 /// Every plain route: `app()` mounts exactly these (the match below has an arm for each), and the
 /// authorisation matrix compares its rows with this list, so neither can drift from the router.
-pub const PLAIN_ROUTES: [PlainRoute; 18] = [
+pub const PLAIN_ROUTES: [PlainRoute; 20] = [
     PlainRoute::Healthz,
     PlainRoute::Login,
     PlainRoute::Logout,
     PlainRoute::ChangePassword,
+    PlainRoute::ForgotPassword,
+    PlainRoute::LinkPassword,
     PlainRoute::MfaVerify,
     PlainRoute::MfaEnrol,
     PlainRoute::MfaContinue,
@@ -69,6 +73,8 @@ impl PlainRoute {
             PlainRoute::Login => "/auth/login",
             PlainRoute::Logout => "/auth/logout",
             PlainRoute::ChangePassword => "/auth/password",
+            PlainRoute::ForgotPassword => "/auth/forgot",
+            PlainRoute::LinkPassword => "/auth/link",
             PlainRoute::MfaVerify => "/auth/mfa",
             PlainRoute::MfaEnrol => "/auth/mfa/enrol",
             PlainRoute::MfaContinue => "/auth/mfa/continue",
@@ -98,6 +104,8 @@ impl PlainRoute {
             PlainRoute::Login
             | PlainRoute::Logout
             | PlainRoute::ChangePassword
+            | PlainRoute::ForgotPassword
+            | PlainRoute::LinkPassword
             | PlainRoute::MfaVerify
             | PlainRoute::MfaEnrol
             | PlainRoute::MfaContinue
@@ -129,6 +137,11 @@ pub fn app(state: AppState, config: &Config) -> Router {
         cfg: config.auth.clone(),
         on_lambda: config.on_lambda,
     };
+    // Every request carries the mailer (server fns and the `/auth/*` handlers send through it).
+    let mailer = config
+        .mail
+        .mailer()
+        .expect("the mail configuration was checked when it was read");
     let mut plain: Router<AppState> = Router::new();
     let mut auth_routes: Router<AuthState> = Router::new();
     for route in PLAIN_ROUTES {
@@ -139,6 +152,12 @@ pub fn app(state: AppState, config: &Config) -> Router {
             PlainRoute::Logout => auth_routes = auth_routes.route(path, on(filter, handlers::logout)),
             PlainRoute::ChangePassword => {
                 auth_routes = auth_routes.route(path, on(filter, handlers::change_password))
+            }
+            PlainRoute::ForgotPassword => {
+                auth_routes = auth_routes.route(path, on(filter, email_links::forgot))
+            }
+            PlainRoute::LinkPassword => {
+                auth_routes = auth_routes.route(path, on(filter, email_links::choose_password))
             }
             PlainRoute::MfaVerify => auth_routes = auth_routes.route(path, on(filter, mfa::verify)),
             PlainRoute::MfaEnrol => auth_routes = auth_routes.route(path, on(filter, mfa::confirm_enrolment)),
@@ -182,6 +201,7 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .with_state(state)
         .merge(auth_routes.with_state(auth_state.clone()))
         .layer(axum::middleware::from_fn_with_state(auth_state, authenticate))
+        .layer(axum::Extension(mailer))
         .layer(axum::middleware::from_fn(layers::server_fn_error_status))
         .layer(axum::middleware::from_fn(layers::server_fn_body_guard))
         .layer(axum::middleware::from_fn(auth::csrf::reject_cross_site));

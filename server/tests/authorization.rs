@@ -90,9 +90,15 @@ const MATRIX: &[Row] = &[
     row("GET", "/login/enrol", false),
     row("GET", "/login/recovery-codes", false),
     row("GET", "/password", false),
+    // Users by e-mail: asking for a reset, and the pages an e-mailed link opens (public; without a
+    // token of ours they explain that the link is not valid, 404).
+    row("GET", "/login/forgot", false),
+    row("GET", "/welcome", false),
+    row("GET", "/reset-password", false),
     // Server fns.
     row("POST", "/api/me", false),
     row("POST", "/api/login/pending", false),
+    row("POST", "/api/login/link", false),
     row("POST", "/api/sites/list", false),
     row("POST", "/api/sites/detail", true),
     row("POST", "/api/invoices/list", false),
@@ -119,6 +125,12 @@ const MATRIX: &[Row] = &[
     row("POST", "/api/admin/customer-user-disabled", true),
     // An upload's results name history entries: one naming the caller's customer, one another's.
     row("POST", "/api/imports/history", true),
+    // Users by e-mail: an organisation's users, inviting (into an organisation named by id),
+    // inviting again and changing a role (of a user named by id).
+    row("POST", "/api/admin/users", true),
+    row("POST", "/api/admin/user-invite", true),
+    row("POST", "/api/admin/user-reinvite", true),
+    row("POST", "/api/admin/user-role", true),
     // Plain axum routes. The login form carries someone's credentials: the caller's own, or
     // another tenant's user's.
     row("GET", "/healthz", false),
@@ -127,6 +139,10 @@ const MATRIX: &[Row] = &[
     row("POST", "/auth/view-as", true),
     row("POST", "/auth/view-as/end", false),
     row("POST", "/auth/password", false),
+    // Asking for a password reset (the same answer for every address), and choosing a password
+    // with an e-mailed link (without a link of ours: back to the link's page).
+    row("POST", "/auth/forgot", false),
+    row("POST", "/auth/link", false),
     // The second factor's steps: without a pending sign-in of the caller's own they lead back to
     // the login page; setting up and removing belong to a signed-in account.
     row("POST", "/auth/mfa", false),
@@ -167,6 +183,13 @@ struct Ids {
     other_site: i64,
     own_user: i64,
     other_user: i64,
+    /// A customer user of the other tenant (sites can be chosen for customer users only).
+    other_customer_user: i64,
+    /// Users who have never signed in, so they can be sent an invitation again.
+    own_invitee: i64,
+    other_invitee: i64,
+    own_org: i64,
+    other_org: i64,
     own_invoice: i64,
     other_invoice: i64,
     own_point: i64,
@@ -177,8 +200,6 @@ struct Ids {
     /// Open queries for the resolve row, one per call: a resolved query cannot be resolved again.
     own_queries_to_resolve: Vec<i64>,
     other_queries_to_resolve: Vec<i64>,
-    own_org: i64,
-    other_org: i64,
     account_manager: i64,
     /// Import history entries (uploaded by operations) naming Castlegate, and Riverside.
     own_import: i64,
@@ -380,6 +401,20 @@ fn next_to_resolve(ids: &Ids, t: Tenant) -> i64 {
     pool[next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)]
 }
 
+/// A customer user of `org` who has never signed in (a password nobody knows).
+async fn customer_user_in(db: &PgPool, org: &str, email: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO users (email, display_name, role, organisation_id, password_hash, all_sites)
+         SELECT $2, 'Colleague', 'customer_user', id, 'not-a-hash', true FROM organisations WHERE name = $1
+         RETURNING id",
+    )
+    .bind(org)
+    .bind(email)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
 static NEXT_EMAIL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
 /// The URI (pages) or form (server fns) of a row for a tenant; `None` when the row names none.
@@ -427,6 +462,7 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             "/api/sites/list"
             | "/api/me"
             | "/api/login/pending"
+            | "/api/login/link"
             | "/api/admin/overview"
             | "/api/invoices/list"
             | "/api/contracts/list"
@@ -508,7 +544,31 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             ids.own_user, ids.own_site, ids.own_site_2
         ),
         ("/api/admin/user-sites", Some(Tenant::Other)) => {
-            format!("user_id={}&site_ids%5B0%5D={}", ids.other_user, ids.other_site)
+            format!(
+                "user_id={}&site_ids%5B0%5D={}",
+                ids.other_customer_user, ids.other_site
+            )
+        }
+        ("/api/admin/users", Some(t)) => format!(
+            "organisation_id={}",
+            ids.pick(t, |i| i.own_org, |i| i.other_org)
+        ),
+        // An invitation to every site of the organisation named; the e-mail goes to the sink.
+        ("/api/admin/user-invite", Some(t)) => format!(
+            "organisation_id={}&email=invited-{}%40example.com&display_name=Invited+Colleague&role=customer_user&all_sites=true",
+            ids.pick(t, |i| i.own_org, |i| i.other_org),
+            NEXT_EMAIL.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ),
+        ("/api/admin/user-reinvite", Some(t)) => format!(
+            "user_id={}",
+            ids.pick(t, |i| i.own_invitee, |i| i.other_invitee)
+        ),
+        // Each user keeps the role they have, so later rows sign in as before.
+        ("/api/admin/user-role", Some(Tenant::Own)) => {
+            format!("user_id={}&role=customer_user", ids.own_user)
+        }
+        ("/api/admin/user-role", Some(Tenant::Other)) => {
+            format!("user_id={}&role=customer_admin", ids.other_user)
         }
         // No tenant in the request: a customer admin always adds to their own organisation.
         ("/api/admin/user-create", None) => format!(
@@ -546,9 +606,11 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
             AccountManager | Ops => S::OK,
         },
         // The pending sign-in's pages are public (no session exists yet).
-        "/login" | "/login/mfa" | "/login/enrol" | "/login/recovery-codes" => S::OK,
+        "/login" | "/login/mfa" | "/login/enrol" | "/login/recovery-codes" | "/login/forgot" => S::OK,
+        "/welcome" | "/reset-password" => S::NOT_FOUND,
+        "/auth/forgot" | "/auth/link" => S::SEE_OTHER,
         _ if path.starts_with("/api/") && c == Anonymous => {
-            if path == "/api/me" || path == "/api/login/pending" {
+            if path == "/api/me" || path == "/api/login/pending" || path == "/api/login/link" {
                 S::OK
             } else {
                 S::UNAUTHORIZED
@@ -558,6 +620,7 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
         "/" | "/contracts" | "/bill-validation" | "/account" | "/password" | "/export" => S::OK,
         "/api/me"
         | "/api/login/pending"
+        | "/api/login/link"
         | "/api/sites/list"
         | "/api/invoices/list"
         | "/api/contracts/list"
@@ -623,9 +686,19 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
             AccountManager | Ops => own_or_404,
             _ => S::FORBIDDEN,
         },
-        "/api/admin/user-disabled" | "/api/admin/user-sites" => match c {
+        "/api/admin/user-disabled" => match c {
             // The other tenant's user is not there for a customer admin.
             CustomerAdmin => own_or_404,
+            _ => S::FORBIDDEN,
+        },
+        // Customer admins manage their own organisation's users (another's are not there for
+        // them); operations admins any customer's; account managers and customer users none.
+        "/api/admin/user-sites"
+        | "/api/admin/users"
+        | "/api/admin/user-invite"
+        | "/api/admin/user-reinvite"
+        | "/api/admin/user-role" => match c {
+            CustomerAdmin | Ops => own_or_404,
             _ => S::FORBIDDEN,
         },
         other => panic!("no expectation for {other}: add it to the matrix"),
@@ -753,6 +826,34 @@ async fn check_auth_row(
             // Back to the demo password for the checks after the matrix.
             let back = call_as(app, path, &password_form(NEW_PASSWORD, PASSWORD), Some(&fresh)).await;
             assert_eq!(back.location(), "/login?changed=1");
+        }
+        "/auth/forgot" => {
+            // Whoever asks, for whichever address: the same answer, and no session.
+            for email in [CUSTOMER_ADMIN, "nobody@nowhere.example"] {
+                let res = call_as(app, path, &format!("email={}", form_encode(email)), cookie).await;
+                assert_eq!(res.status, want, "{caller:?} POST {path} {email}");
+                assert_eq!(
+                    res.location(),
+                    "/login/forgot?sent=1",
+                    "{caller:?} POST {path} {email}"
+                );
+                assert_eq!(session_cookie_of(&res), None);
+            }
+        }
+        "/auth/link" => {
+            // A token that is not one of ours: back to the page, which says so; nothing changes.
+            let token = "0".repeat(64);
+            let form = format!(
+                "token={token}&new_password=a-long-new-password&confirm_password=a-long-new-password"
+            );
+            let res = call_as(app, path, &form, cookie).await;
+            assert_eq!(res.status, want, "{caller:?} POST {path}");
+            assert_eq!(
+                res.location(),
+                format!("/reset-password?token={token}&error=link"),
+                "{caller:?} POST {path}"
+            );
+            assert_eq!(session_cookie_of(&res), None);
         }
         "/auth/mfa" | "/auth/mfa/enrol" | "/auth/mfa/continue" => {
             // No pending sign-in: back to the password, and no session is made.
@@ -882,14 +983,9 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
         other_site: site_id(&db, "Riverside Leisure Centre").await,
         own_user: user_id(&db, CUSTOMER_USER).await,
         other_user: user_id(&db, OTHER_ADMIN).await,
-        own_invoice: invoice_for(&db, "Castlegate Group Ltd", "T-1").await,
-        other_invoice: invoice_for(&db, "Riverside Leisure Ltd", "T-2").await,
-        own_point: point_at(&db, "Felixstowe Cold Store").await,
-        other_point: point_at(&db, "Riverside Leisure Centre").await,
-        own_query: 0,
-        other_query: 0,
-        own_queries_to_resolve: Vec::new(),
-        other_queries_to_resolve: Vec::new(),
+        other_customer_user: customer_user_in(&db, "Riverside Leisure Ltd", "staff@riverside.example").await,
+        own_invitee: customer_user_in(&db, "Castlegate Group Ltd", "invitee@castlegate.example").await,
+        other_invitee: customer_user_in(&db, "Riverside Leisure Ltd", "invitee@riverside.example").await,
         own_org: id_of(
             &db,
             "SELECT id FROM organisations WHERE name = $1",
@@ -902,6 +998,14 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
             "Riverside Leisure Ltd",
         )
         .await,
+        own_invoice: invoice_for(&db, "Castlegate Group Ltd", "T-1").await,
+        other_invoice: invoice_for(&db, "Riverside Leisure Ltd", "T-2").await,
+        own_point: point_at(&db, "Felixstowe Cold Store").await,
+        other_point: point_at(&db, "Riverside Leisure Centre").await,
+        own_query: 0,
+        other_query: 0,
+        own_queries_to_resolve: Vec::new(),
+        other_queries_to_resolve: Vec::new(),
         account_manager: user_id(&db, ACCOUNT_MANAGER).await,
         own_import: import_entry(&db, "Castlegate Group Ltd").await,
         other_import: import_entry(&db, "Riverside Leisure Ltd").await,

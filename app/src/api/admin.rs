@@ -18,6 +18,13 @@ pub struct UserRow {
     /// Every site of the organisation; otherwise exactly `sites` (none when empty).
     pub all_sites: bool,
     pub sites: Vec<String>,
+    pub site_ids: Vec<i64>,
+    /// UK time, `YYYY-MM-DD HH:MM`; `None`: never signed in.
+    pub last_sign_in: Option<String>,
+    /// An invitation waiting to be used: until when (UK time).
+    pub invitation_until: Option<String>,
+    /// Invited and never signed in.
+    pub invited: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +54,9 @@ pub struct SiteOption {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum AdminView {
     Users {
+        organisation_id: i64,
+        /// The caller (whose own role and status are not changed here).
+        you: i64,
         organisation: String,
         users: Vec<UserRow>,
         sites: Vec<SiteOption>,
@@ -76,6 +86,10 @@ mod ssr {
                 disabled_by_staff: u.disabled_by_staff,
                 all_sites: u.all_sites,
                 sites: u.sites,
+                site_ids: u.site_ids,
+                last_sign_in: u.last_sign_in,
+                invitation_until: u.invitation_until,
+                invited: u.invited,
             }
         }
     }
@@ -132,6 +146,8 @@ pub async fn admin_overview() -> Result<AdminView, ApiError> {
                 Role::CustomerAdmin => {
                     let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
                     AdminView::Users {
+                        organisation_id: org,
+                        you: id.user_id,
                         organisation: id.organisation.clone().unwrap_or_default(),
                         users: rows(admin::users_of(&mut tx, org).await?),
                         sites: rows(admin::site_names(&mut tx).await?),
@@ -227,7 +243,8 @@ pub async fn staff_set_user_disabled(user_id: i64, disabled: bool) -> Result<(),
 }
 
 /// Gives a customer user every site (`all_sites`), or limits them to `site_ids` (none when empty:
-/// "every site" is an explicit choice, never what an empty list means).
+/// "every site" is an explicit choice, never what an empty list means). Customer admins for their
+/// own organisation; operations admins for any.
 #[server(prefix = "/api", endpoint = "admin/user-sites")]
 #[cfg_attr(feature = "ssr", tracing::instrument(name = "set_user_sites", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, target_user_id = user_id, all_sites = all_sites, site_ids = ?site_ids)))]
 pub async fn set_user_sites(
@@ -238,8 +255,7 @@ pub async fn set_user_sites(
     use crate::store::admin;
     super::respond(
         async {
-            let (state, id) = super::guard::require_role(&[Role::CustomerAdmin])?;
-            let org = id.organisation_id.ok_or(ApiError::Forbidden)?;
+            let (state, id) = super::guard::require_role(&[Role::CustomerAdmin, Role::OpsAdmin])?;
             if all_sites && !site_ids.is_empty() {
                 return Err(ApiError::BadRequest(
                     "Choose either every site or a list of sites.".into(),
@@ -249,13 +265,23 @@ pub async fn set_user_sites(
             sites.sort_unstable();
             sites.dedup();
             let mut tx = id.scope.begin(&state.db).await?;
+            let org = match id.role {
+                Role::CustomerAdmin => id.organisation_id.ok_or(ApiError::Forbidden)?,
+                _ => {
+                    let orgs = id.scope.organisation_ids().to_vec();
+                    admin::organisation_of_user(&mut tx, &orgs, user_id)
+                        .await?
+                        .ok_or(ApiError::NotFound)?
+                }
+            };
             admin::set_sites(&mut tx, org, user_id, all_sites, &sites)
                 .await?
                 .then_some(())
                 .ok_or(ApiError::NotFound)?;
-            crate::store::audit::record_in(
+            crate::store::audit::record_against(
                 &mut tx,
                 id.actor(),
+                Some(org),
                 "user.sites_changed",
                 serde_json::json!({ "user_id": user_id, "all_sites": all_sites, "sites": sites }),
             )

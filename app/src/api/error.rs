@@ -19,6 +19,9 @@ pub enum ApiError {
     Internal,
     #[error("Could not reach the portal: {0}")]
     Transport(String),
+    /// Something the portal relies on (the mail server) did not answer; what was done is kept.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl ApiError {
@@ -30,6 +33,7 @@ impl ApiError {
             ApiError::BadRequest(_) => 400,
             ApiError::Internal => 500,
             ApiError::Transport(_) => 502,
+            ApiError::Unavailable(_) => 503,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod billing;
 pub mod consumption;
 pub mod customers;
+pub mod email_link;
 mod error;
 #[cfg(feature = "ssr")]
 pub mod guard;
@@ -14,6 +15,7 @@ pub mod imports;
 pub mod mfa;
 pub mod queries;
 pub mod sites;
+pub mod users;
 pub mod validation;
 
 #[cfg(feature = "ssr")]

@@ -1,5 +1,6 @@
 //! The caller's identity on the server: put into the request's extensions by the server's
 //! authentication middleware (session cookie → user → scope), read here by pages and server fns.
+pub mod link_token;
 pub mod password;
 pub mod policy;
 

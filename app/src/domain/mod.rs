@@ -9,6 +9,7 @@ pub mod contract_year;
 pub mod customer_health;
 pub mod date_span;
 pub mod duos;
+pub mod email_link;
 pub mod import_upload;
 pub mod invoice;
 pub mod invoice_filter;

@@ -56,6 +56,26 @@ impl Role {
         matches!(self, Role::CustomerUser | Role::CustomerAdmin)
     }
 
+    /// Seniority: a caller never gives anyone a role above their own.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::CustomerUser => 0,
+            Role::CustomerAdmin => 1,
+            Role::AccountManager => 2,
+            Role::OpsAdmin => 3,
+        }
+    }
+
+    /// Whether a caller with this role may give `role` to a user of an organisation (inviting
+    /// them, or changing their role): customer admins and operations admins only, a customer
+    /// role only (users of an organisation are customers; staff are made otherwise), and never
+    /// above the caller's own.
+    pub fn may_grant(self, role: Role) -> bool {
+        matches!(self, Role::CustomerAdmin | Role::OpsAdmin)
+            && role.is_customer()
+            && role.rank() <= self.rank()
+    }
+
     /// Who sees the Admin area (each sees a different part of it).
     pub fn sees_admin(self) -> bool {
         self != Role::CustomerUser
@@ -76,6 +96,20 @@ mod tests {
         }
         assert_eq!(Role::parse("root"), None);
         assert!(serde_json::from_str::<Role>("\"root\"").is_err());
+    }
+
+    #[test]
+    fn roles_are_granted_within_the_organisation_and_never_above_the_caller() {
+        use Role::*;
+        assert!(CustomerAdmin.may_grant(CustomerUser) && CustomerAdmin.may_grant(CustomerAdmin));
+        assert!(!CustomerAdmin.may_grant(AccountManager) && !CustomerAdmin.may_grant(OpsAdmin));
+        assert!(OpsAdmin.may_grant(CustomerUser) && OpsAdmin.may_grant(CustomerAdmin));
+        // Staff roles are not given to an organisation's users, even by operations.
+        assert!(!OpsAdmin.may_grant(AccountManager) && !OpsAdmin.may_grant(OpsAdmin));
+        for r in Role::ALL {
+            assert!(!CustomerUser.may_grant(r), "{r:?}");
+            assert!(!AccountManager.may_grant(r), "{r:?}");
+        }
     }
 
     #[test]

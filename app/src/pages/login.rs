@@ -68,7 +68,8 @@ pub fn LoginPage() -> impl IntoView {
                     </label>
                     <button class="button button--wide" type="submit">"Sign in"</button>
                 </form>
-                <p class="muted small">"Forgotten your password or need access? Contact your account manager."</p>
+                <p class="small"><a href="/login/forgot" data-testid="forgot-link">"Forgot your password?"</a></p>
+                <p class="muted small">"Need access? Ask your organisation's administrator, or your account manager."</p>
             </section>
         </div>
     }

@@ -8,6 +8,7 @@ pub mod contracts;
 pub mod customers;
 pub mod dashboard;
 pub mod data_export;
+pub mod email_link;
 pub mod imports;
 pub mod invoice_query;
 pub mod invoice_validation;

@@ -16,6 +16,13 @@ pub struct UserRecord {
     pub disabled_by_staff: bool,
     pub all_sites: bool,
     pub sites: Vec<String>,
+    pub site_ids: Vec<i64>,
+    /// When they last signed in (UK time, `YYYY-MM-DD HH24:MI`); never when `None`.
+    pub last_sign_in: Option<String>,
+    /// An invitation not yet used and still valid: until when (UK time).
+    pub invitation_until: Option<String>,
+    /// Invited and never signed in (whether or not the invitation still works).
+    pub invited: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +57,14 @@ pub async fn users_of(tx: &mut ScopedTx<'_>, organisation_id: i64) -> Result<Vec
         UserRecord,
         r#"SELECT u.id, u.email, u.display_name, u.role AS "role: Role",
                   u.disabled_at IS NOT NULL AS "disabled!", u.disabled_by_staff, u.all_sites,
-                  coalesce(array_agg(s.name ORDER BY s.name) FILTER (WHERE s.name IS NOT NULL), '{}') AS "sites!"
+                  coalesce(array_agg(s.name ORDER BY s.name) FILTER (WHERE s.name IS NOT NULL), '{}') AS "sites!",
+                  coalesce(array_agg(s.id ORDER BY s.name) FILTER (WHERE s.id IS NOT NULL), '{}') AS "site_ids!",
+                  to_char(u.last_sign_in_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD HH24:MI') AS last_sign_in,
+                  (SELECT to_char(max(l.expires_at) AT TIME ZONE 'Europe/London', 'YYYY-MM-DD HH24:MI')
+                   FROM email_links l WHERE l.user_id = u.id AND l.purpose = 'invitation'
+                     AND l.used_at IS NULL AND l.expires_at > now()) AS invitation_until,
+                  (u.last_sign_in_at IS NULL AND EXISTS (
+                      SELECT 1 FROM email_links l WHERE l.user_id = u.id AND l.purpose = 'invitation')) AS "invited!"
            FROM users u
            LEFT JOIN user_site_access a ON a.user_id = u.id
            LEFT JOIN sites s ON s.id = a.site_id
@@ -72,6 +86,81 @@ pub async fn site_names(tx: &mut ScopedTx<'_>) -> Result<Vec<SiteName>, sqlx::Er
     )
     .fetch_all(&mut **tx)
     .await
+}
+
+/// The sites of one organisation (in scope), by name.
+#[tracing::instrument(level = "debug", skip_all, fields(organisation_id = organisation_id))]
+pub async fn site_names_of(
+    tx: &mut ScopedTx<'_>,
+    organisation_id: i64,
+) -> Result<Vec<SiteName>, sqlx::Error> {
+    sqlx::query_as!(
+        SiteName,
+        "SELECT id, name FROM sites WHERE organisation_id = $1 ORDER BY name",
+        organisation_id
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// The name of an organisation in scope (`None`: no such organisation, or not the caller's).
+#[tracing::instrument(level = "debug", skip_all, fields(organisation_id = organisation_id))]
+pub async fn organisation_name(
+    tx: &mut ScopedTx<'_>,
+    organisation_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let orgs = tx.scope().organisation_ids().to_vec();
+    sqlx::query_scalar!(
+        "SELECT name FROM organisations WHERE id = $1 AND id = ANY($2)",
+        organisation_id,
+        &orgs
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// The organisation of a customer's user within `organisations` (`None`: not there).
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = user_id))]
+pub async fn organisation_of_user(
+    tx: &mut ScopedTx<'_>,
+    organisations: &[i64],
+    user_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT organisation_id AS "organisation_id!" FROM users
+           WHERE id = $1 AND organisation_id = ANY($2) AND role IN ('customer_user', 'customer_admin')"#,
+        user_id,
+        organisations
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Gives a customer's user another customer role, within `organisations`; the user's
+/// organisation and their previous role, or `None` when the user is not there (nothing changed).
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = user_id, role = role.as_str()))]
+pub async fn set_role(
+    tx: &mut ScopedTx<'_>,
+    organisations: &[i64],
+    user_id: i64,
+    role: Role,
+) -> Result<Option<(i64, Role)>, sqlx::Error> {
+    let Some(current) = sqlx::query!(
+        r#"SELECT organisation_id AS "organisation_id!", role AS "role: Role" FROM users
+           WHERE id = $1 AND organisation_id = ANY($2) AND role IN ('customer_user', 'customer_admin')
+           FOR UPDATE"#,
+        user_id,
+        organisations
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(None);
+    };
+    sqlx::query!("UPDATE users SET role = $2 WHERE id = $1", user_id, role.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(Some((current.organisation_id, current.role)))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

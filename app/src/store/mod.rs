@@ -13,6 +13,7 @@ pub mod customer_health;
 pub mod hh;
 pub mod hh_export;
 pub mod import_history;
+pub mod invitations;
 pub mod meter_days;
 pub mod queries;
 pub mod scope;

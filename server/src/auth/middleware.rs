@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::PgPool;
 
-use super::{mfa, sessions, view_as, AuthConfig, COOKIE_NAME};
+use super::{email_links, mfa, sessions, view_as, AuthConfig, COOKIE_NAME};
 
 #[derive(Clone)]
 pub struct AuthState {
@@ -26,6 +26,14 @@ pub fn is_public(path: &str) -> bool {
         "/login" | "/healthz" | "/favicon.svg" | "/robots.txt" | "/auth/login"
     ) || path.starts_with("/pkg/")
         || is_pending_step(path)
+        || is_email_link_step(path)
+}
+
+/// Asking for a password reset, and the pages and form of a link from an e-mail: public (whoever
+/// holds the link; see `email_links`).
+pub fn is_email_link_step(path: &str) -> bool {
+    matches!(path, email_links::FORGOT_PAGE | "/auth/forgot" | "/auth/link")
+        || email_links::is_link_page(path)
 }
 
 /// The pages of a sign-in between password and session (`mfa`): public, since no session exists
@@ -157,6 +165,15 @@ pub async fn authenticate(State(st): State<AuthState>, mut req: Request, next: N
             }
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "reading the pending sign-in failed"),
+        }
+    }
+    if email_links::is_link_page(&path) {
+        let token = email_links::token_in_query(req.uri().query());
+        match email_links::view(&st.db, &path, token.as_deref()).await {
+            Ok(view) => {
+                req.extensions_mut().insert(view);
+            }
+            Err(e) => tracing::error!(error = %e, "reading an e-mailed link failed"),
         }
     }
     let must_change = req

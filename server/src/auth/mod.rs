@@ -3,6 +3,7 @@
 pub use app::store::audit;
 pub mod config;
 pub mod csrf;
+pub mod email_links;
 pub mod handlers;
 pub mod mfa;
 pub mod middleware;

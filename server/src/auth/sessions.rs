@@ -30,6 +30,13 @@ pub async fn start(
     )
     .execute(db)
     .await?;
+    sqlx::query!(
+        "UPDATE users SET last_sign_in_at = $2 WHERE id = $1",
+        user_id,
+        now
+    )
+    .execute(db)
+    .await?;
     let claims = Claims {
         sub: user_id.to_string(),
         sid,

@@ -44,7 +44,169 @@ pub fn config() -> Config {
         app_role: "portal_app".into(),
         auth_role: "portal_auth".into(),
         upload_max_bytes: server::config::DEFAULT_UPLOAD_MAX_BYTES,
+        mail: mail_config(),
     }
+}
+
+/// Mail goes to the SMTP sink that `scripts/mail.sh` starts on loopback (`SMTP_PORT`, exported by
+/// `mail_start`; scripts/test.sh starts it), and lands in its Maildir (`PORTAL_MAILDIR`).
+pub fn mail_config() -> server::mail::MailConfig {
+    let port = std::env::var("SMTP_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(2525);
+    server::mail::MailConfig::local_sink(port, PUBLIC_BASE_URL)
+}
+
+/// The portal's address in the tests' e-mails.
+pub const PUBLIC_BASE_URL: &str = "http://portal.test";
+
+/// The sink's Maildir: where every message the tests send is delivered.
+pub fn maildir() -> std::path::PathBuf {
+    match std::env::var_os("PORTAL_MAILDIR") {
+        Some(d) => d.into(),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/mail/maildir"),
+    }
+}
+
+/// A delivered message: its raw text, and the decoded plain-text part.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    pub raw: String,
+    pub text: String,
+}
+
+impl Delivered {
+    pub fn header(&self, name: &str) -> Option<String> {
+        let head = self.raw.split("\n\n").next().unwrap_or("");
+        let prefix = format!("{}:", name.to_ascii_lowercase());
+        head.lines()
+            .find(|l| l.to_ascii_lowercase().starts_with(&prefix))
+            .map(|l| l[prefix.len()..].trim().to_owned())
+    }
+
+    /// The first link in the text that starts with `prefix`.
+    pub fn link(&self, prefix: &str) -> Option<String> {
+        let start = self.text.find(prefix)?;
+        Some(
+            self.text[start..]
+                .split(|c: char| c.is_whitespace())
+                .next()
+                .unwrap_or("")
+                .to_owned(),
+        )
+    }
+}
+
+/// Quoted-printable (RFC 2045) decoding: soft line breaks and `=XX` escapes.
+pub fn quoted_printable(s: &str) -> String {
+    let s = s.replace("=\n", "");
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'=' && i + 2 < b.len() {
+            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The text/plain part of a (multipart) message, decoded.
+fn plain_text(raw: &str) -> String {
+    let lower = raw.to_ascii_lowercase();
+    let Some(at) = lower.find("content-type: text/plain") else {
+        return raw.to_owned();
+    };
+    let part = &raw[at..];
+    let (head, body) = part.split_once("\n\n").unwrap_or((part, ""));
+    let body = body.split("\n--").next().unwrap_or(body);
+    if head.to_ascii_lowercase().contains("quoted-printable") {
+        quoted_printable(body)
+    } else {
+        body.to_owned()
+    }
+}
+
+/// Every message the sink delivered to `to` (by the SMTP envelope), oldest first.
+pub fn mail_to(to: &str) -> Vec<Delivered> {
+    let dir = maildir().join("new");
+    let mut found: Vec<(std::time::SystemTime, Delivered)> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| {
+                    // Line ends as LF only, whatever the sink kept.
+                    let raw = std::fs::read_to_string(e.path()).ok()?.replace("\r\n", "\n");
+                    let rcpt = raw.lines().find(|l| l.starts_with("X-Sink-Rcpt-To:"))?;
+                    if !rcpt["X-Sink-Rcpt-To:".len()..]
+                        .split(',')
+                        .any(|a| a.trim().eq_ignore_ascii_case(to))
+                    {
+                        return None;
+                    }
+                    let at = e.metadata().and_then(|m| m.modified()).ok()?;
+                    let text = plain_text(&raw);
+                    Some((at, Delivered { raw, text }))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort_by_key(|(at, _)| *at);
+    found.into_iter().map(|(_, d)| d).collect()
+}
+
+/// Waits (up to 15 s) until the sink holds a message to `to` whose link (starting with
+/// `link_prefix`) satisfies `wanted`, and returns it. Fails with a hint when the sink is not
+/// running.
+pub async fn wait_for_mail(
+    to: &str,
+    link_prefix: &str,
+    mut wanted: impl FnMut(&str) -> bool,
+) -> (Delivered, String) {
+    for _ in 0..150 {
+        for m in mail_to(to).into_iter().rev() {
+            if let Some(link) = m.link(link_prefix) {
+                if wanted(&link) {
+                    return (m, link);
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "no mail to {to} with a link {link_prefix}… in {} (is the SMTP sink running? \
+         `source scripts/lib.sh; source scripts/mail.sh; mail_start`)",
+        maildir().display()
+    );
+}
+
+/// The token of a link (`…?token=…`).
+pub fn token_of(link: &str) -> String {
+    link.split_once("token=")
+        .map(|(_, t)| t.to_owned())
+        .unwrap_or_default()
+}
+
+/// Whether `token` is one of this test database's links (the sink is shared by tests running at
+/// once; each test has its own database).
+pub async fn is_link_of(db: &PgPool, token: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(token.as_bytes()).to_vec();
+    sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM email_links WHERE token_hash = $1)")
+        .bind(hash)
+        .fetch_one(db)
+        .await
+        .unwrap()
 }
 
 pub fn app_with(db: PgPool, config: &Config) -> Router {
@@ -317,4 +479,24 @@ pub async fn site_id(db: &PgPool, name: &str) -> i64 {
 
 pub async fn user_id(db: &PgPool, email: &str) -> i64 {
     id_of(db, "SELECT id FROM users WHERE email = $1", email).await
+}
+
+/// The link (starting with the public base URL) of the newest message to `to` whose token is one
+/// of this test database's, waiting up to 15 s for it.
+pub async fn link_of_this_test(db: &PgPool, to: &str) -> String {
+    for _ in 0..150 {
+        for m in mail_to(to).into_iter().rev() {
+            if let Some(l) = m.link(PUBLIC_BASE_URL) {
+                if is_link_of(db, &token_of(&l)).await {
+                    return l;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "no mail to {to} with a link of this test in {} (is the SMTP sink running? \
+         `source scripts/lib.sh; source scripts/mail.sh; mail_start`)",
+        maildir().display()
+    );
 }
