@@ -8,11 +8,11 @@ ALTER TABLE sessions ADD COLUMN viewing_as_organisation_id bigint REFERENCES org
 COMMENT ON COLUMN sessions.viewing_as_organisation_id IS
     'staff sessions: the customer whose portal this session shows read-only (NULL: their own view)';
 
--- Assignments of account managers to customers: every staff member reads those of the
--- organisations in their scope; only operations admins (app.all_orgs) add or remove them.
+-- Assignments of account managers to customers: only operations admins (app.all_orgs) read, add
+-- or remove them; any other scope sees none (sessions read them as portal_auth, as before).
 GRANT SELECT, INSERT, DELETE ON account_manager_assignments TO portal_app;
-CREATE POLICY tenant_read ON account_manager_assignments FOR SELECT TO portal_app
-    USING (organisation_id = ANY (app_scope_orgs()));
+CREATE POLICY ops_read ON account_manager_assignments FOR SELECT TO portal_app
+    USING (app_scope_all() AND organisation_id = ANY (app_scope_orgs()));
 CREATE POLICY ops_insert ON account_manager_assignments FOR INSERT TO portal_app
     WITH CHECK (app_scope_all() AND organisation_id = ANY (app_scope_orgs()));
 CREATE POLICY ops_delete ON account_manager_assignments FOR DELETE TO portal_app

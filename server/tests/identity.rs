@@ -157,7 +157,6 @@ async fn the_app_role_reads_no_hashes_sessions_or_other_tenants_users(db: PgPool
         "SELECT count(*) FROM login_attempts",
         "SELECT count(*) FROM user_totp",
         "SELECT count(*) FROM user_recovery_codes",
-        "SELECT count(*) FROM account_manager_assignments",
         "UPDATE users SET role = 'ops_admin'",
         "UPDATE users SET password_hash = 'x'",
         "UPDATE users SET organisation_id = NULL",
@@ -168,6 +167,15 @@ async fn the_app_role_reads_no_hashes_sessions_or_other_tenants_users(db: PgPool
         let res = sqlx::query(forbidden).execute(&mut *tx).await;
         assert!(res.is_err(), "the app role may run: {forbidden}");
     }
+    // Who looks after whom is for operations only (they assign account managers): a customer's
+    // scope sees no assignment, not even its own organisation's.
+    let mut tx = scope.begin(&pool).await.unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM account_manager_assignments")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(seen, 0, "a customer scope reads no account manager assignment");
+    drop(tx);
     let mut tx = scope.begin(&pool).await.unwrap();
     let orgs: Vec<Option<i64>> = sqlx::query_scalar("SELECT DISTINCT organisation_id FROM users")
         .fetch_all(&mut *tx)
