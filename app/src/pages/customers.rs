@@ -28,7 +28,7 @@ pub fn CustomersPage() -> impl IntoView {
     };
     let data = Resource::new(|| (), |_| customers_overview());
     view! {
-        <Title text="Your customers" />
+        <Title text="Customers" />
         <div class="page-head">
             <h1>"Your customers"</h1>
             <p class="page-head__lead">"Who needs a call this week: money owed, open queries, capacity breaches, missing data and contracts to renew. Choose a figure to open that customer's portal as they see it, read-only."</p>
