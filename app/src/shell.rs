@@ -4,6 +4,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+use crate::components::flash::Flash;
 use crate::components::layout::{Footer, Header};
 use crate::pages;
 
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
             <div class="app">
                 <Header />
                 <main class="main" id="main">
+                    <Flash />
                     // Pages whose status depends on the caller's rights to a record (404 for
                     // another tenant's id, 403 for admin) render once their data is in: streamed,
                     // the status would go out before the lookup and be 200 or 404 by chance.

@@ -17,7 +17,7 @@ test('a customer admin invites a colleague restricted to two sites, who accepts 
   await invite.getByLabel('Felixstowe Cold Store').check();
   await invite.getByLabel('Leicester Works').check();
   await invite.getByRole('button', { name: 'Send invitation' }).click();
-  await expect(page.getByTestId('invite-sent')).toContainText(`Invitation sent to ${email}`);
+  await expect(page.getByTestId('flash')).toContainText(`Invitation sent to ${email}`);
   const row = page.locator(`[data-testid="user-row"][data-email="${email}"]`);
   await expect(row).toContainText('Invited');
   await expect(row.getByTestId('user-sites')).toHaveText('Felixstowe Cold Store, Leicester Works');

@@ -104,6 +104,10 @@ pub async fn set_account_manager(organisation_id: i64, account_manager: String) 
             )
             .await?;
             tx.commit().await?;
+            super::flash::set(match account_manager {
+                Some(_) => "Account manager saved.",
+                None => "This customer now has no account manager.",
+            });
             Ok(())
         }
         .await,

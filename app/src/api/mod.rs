@@ -9,6 +9,7 @@ pub mod consumption;
 pub mod customers;
 pub mod email_link;
 mod error;
+pub mod flash;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod imports;

@@ -29,6 +29,16 @@ pub struct InvitationSent {
     pub expires: String,
 }
 
+impl InvitationSent {
+    /// What the admin is told once the invitation is on its way.
+    pub fn message(&self) -> String {
+        format!(
+            "Invitation sent to {}. The link works until {} (UK time).",
+            self.email, self.expires
+        )
+    }
+}
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
@@ -157,7 +167,7 @@ pub async fn invite_user(
     #[server(default)] site_ids: Vec<i64>,
 ) -> Result<InvitationSent, ApiError> {
     use crate::store::{admin, invitations};
-    super::respond(
+    let answer = super::respond(
         async {
             let (state, id) = super::guard::require_role(&[Role::CustomerAdmin, Role::OpsAdmin])?;
             let org = ssr::target_organisation(&id, organisation_id)?;
@@ -250,7 +260,11 @@ pub async fn invite_user(
             ssr::send_invitation(&id, &organisation, &email, &display_name, &token, expires_at).await
         }
         .await,
-    )
+    );
+    if let Ok(sent) = &answer {
+        super::flash::set(&sent.message());
+    }
+    answer
 }
 
 /// Sends a user who has not signed in yet a new invitation; the earlier link stops working.
@@ -258,7 +272,7 @@ pub async fn invite_user(
 #[cfg_attr(feature = "ssr", tracing::instrument(name = "resend_invitation", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty, target_user_id = user_id)))]
 pub async fn resend_invitation(user_id: i64) -> Result<InvitationSent, ApiError> {
     use crate::store::{admin, invitations};
-    super::respond(
+    let answer = super::respond(
         async {
             let (state, id) = super::guard::require_role(&[Role::CustomerAdmin, Role::OpsAdmin])?;
             let orgs = match id.role {
@@ -294,7 +308,11 @@ pub async fn resend_invitation(user_id: i64) -> Result<InvitationSent, ApiError>
             .await
         }
         .await,
-    )
+    );
+    if let Ok(sent) = &answer {
+        super::flash::set(&sent.message());
+    }
+    answer
 }
 
 /// Changes a user's role within their organisation (customer user ↔ customer admin). Not one's

@@ -1,3 +1,4 @@
 //! Reusable UI pieces.
+pub mod flash;
 pub mod layout;
 pub mod states;

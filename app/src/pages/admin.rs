@@ -311,14 +311,9 @@ fn Invite(
                 </fieldset>
                 <button class="button" type="submit">"Send invitation"</button>
             </ActionForm>
-            {move || invite.value().get().map(|r| match r {
-                Ok(sent) => view! {
-                    <p class="state state--ok" role="status" data-testid="invite-sent">
-                        {format!("Invitation sent to {}. The link works until {} (UK time).", sent.email, sent.expires)}
-                    </p>
-                }.into_any(),
-                Err(error) => view! { <ErrorNotice error /> }.into_any(),
-            })}
+            // A success comes back as the page's one-time message (`api::flash`) after the
+            // form's redirect; an error, through the form's own error path.
+            {move || invite.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })}
         </section>
     }
 }
