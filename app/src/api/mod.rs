@@ -45,5 +45,8 @@ pub const READ_ONLY_FNS: &[&str] = &[
     "/api/consumption/portfolio",
     "/api/analysis/view",
     "/api/admin/overview",
+    "/api/admin/users",
     "/api/customers/overview",
+    "/api/imports/history",
+    "/api/login/link",
 ];
