@@ -69,6 +69,20 @@ pub enum LinkState {
 }
 
 impl LinkState {
+    /// The state of a link that exists, from its row: used (or replaced) first, then expired,
+    /// then an account disabled since.
+    pub fn of(used: bool, expired: bool, disabled: bool) -> Self {
+        if used {
+            LinkState::Used
+        } else if expired {
+            LinkState::Expired
+        } else if disabled {
+            LinkState::Disabled
+        } else {
+            LinkState::Valid
+        }
+    }
+
     /// What the page says when the link does not work, and what to do instead.
     pub fn problem(self, purpose: Option<LinkPurpose>) -> Option<String> {
         let again = match purpose {

@@ -67,15 +67,7 @@ pub async fn find(db: &PgPool, token: &str) -> Result<Option<Link>, sqlx::Error>
     .fetch_optional(db)
     .await?;
     Ok(row.and_then(|r| {
-        let state = if r.used {
-            LinkState::Used
-        } else if r.expired {
-            LinkState::Expired
-        } else if r.disabled {
-            LinkState::Disabled
-        } else {
-            LinkState::Valid
-        };
+        let state = LinkState::of(r.used, r.expired, r.disabled);
         Some(Link {
             user_id: r.user_id,
             purpose: LinkPurpose::parse(&r.purpose)?,
@@ -193,15 +185,7 @@ async fn find_in(tx: &mut sqlx::PgConnection, token: &str) -> Result<Option<Link
     .fetch_optional(&mut *tx)
     .await?;
     Ok(row.and_then(|r| {
-        let state = if r.used {
-            LinkState::Used
-        } else if r.expired {
-            LinkState::Expired
-        } else if r.disabled {
-            LinkState::Disabled
-        } else {
-            LinkState::Valid
-        };
+        let state = LinkState::of(r.used, r.expired, r.disabled);
         Some(Link {
             user_id: r.user_id,
             purpose: LinkPurpose::parse(&r.purpose)?,
