@@ -1,9 +1,16 @@
 # Embedded default Postgres (sourced by run.sh and test.sh).
 # When DATABASE_URL is unset: start a project-local cluster from the system's PostgreSQL binaries
-# (data under target/pg, its own port and socket), and stop it on exit only if we started it.
+# (data under target/pg, or /var/tmp/ic-portal-pg/… when the postgres user cannot reach the
+# clone; its own port and socket), and stop it on exit only if we started it.
 # When DATABASE_URL is set: use it as it is.
 
 PG_DIR="$ROOT/target/pg"
+# As root, Postgres runs as the `postgres` user, which must reach its data dir. A clone under a
+# directory it cannot enter (`mktemp -d` makes 0700 ones) keeps the cluster under /var/tmp
+# instead, one per clone.
+if [[ $(id -u) -eq 0 ]] && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+  PG_DIR="/var/tmp/ic-portal-pg/$(printf '%s' "$ROOT" | sha256sum | cut -c1-16)"
+fi
 PG_PORT="${PORTAL_PG_PORT:-55432}"
 PG_PORT_FILE="$PG_DIR/port"
 PG_STARTED_BY_US=0
@@ -29,7 +36,7 @@ pg_start() {
   mkdir -p "$PG_DIR"
   [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$PG_DIR"
   if [[ ! -f "$PG_DIR/data/PG_VERSION" ]]; then
-    log "creating the project's Postgres cluster in target/pg"
+    log "creating the project's Postgres cluster in $PG_DIR"
     as_pg "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   if as_pg "$bin/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
