@@ -26,13 +26,6 @@ pub struct CustomersView {
     pub can_assign: bool,
 }
 
-#[cfg(feature = "ssr")]
-fn uk_today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::London)
-        .date_naive()
-}
-
 #[server(prefix = "/api", endpoint = "customers/overview")]
 #[cfg_attr(feature = "ssr", tracing::instrument(name = "customers_overview", skip_all, fields(user_id = tracing::field::Empty, role = tracing::field::Empty)))]
 pub async fn customers_overview() -> Result<CustomersView, ApiError> {
@@ -42,7 +35,7 @@ pub async fn customers_overview() -> Result<CustomersView, ApiError> {
     super::respond(
         async {
             let (state, id) = super::guard::require_role(&[Role::AccountManager, Role::OpsAdmin])?;
-            let windows = Windows::of(uk_today());
+            let windows = Windows::of(super::billing::ssr::today());
             let mut tx = id.scope.begin(&state.db).await?;
             let customers = store::customer_health(&mut tx, &windows).await?;
             let can_assign = id.role == Role::OpsAdmin;
