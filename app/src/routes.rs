@@ -13,6 +13,11 @@ pub const PAGES: &[PageRoute] = &[
         in_nav: true,
     },
     PageRoute {
+        path: "/alerts",
+        label: "Alerts",
+        in_nav: true,
+    },
+    PageRoute {
         path: "/sites",
         label: "Sites",
         in_nav: true,

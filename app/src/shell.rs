@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/queries") view=pages::queries::QueriesPage ssr=SsrMode::Async />
                         <Route path=path!("/bill-validation") view=pages::bill_validation::BillValidationPage ssr=SsrMode::Async />
                         <Route path=path!("/contracts") view=pages::contracts::ContractsPage ssr=SsrMode::Async />
+                        <Route path=path!("/alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async />
                         <Route path=path!("/customers") view=pages::customers::CustomersPage ssr=SsrMode::Async />
                         <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/imports") view=pages::imports::ImportsPage ssr=SsrMode::Async />

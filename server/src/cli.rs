@@ -1,4 +1,4 @@
-//! Command line: `serve` (default), `migrate`, `import`, `reset-database`, `seed-demo`.
+//! Command line: `serve` (default), `migrate`, `import`, `alerts`, `reset-database`, `seed-demo`.
 use anyhow::Context;
 use app::state::AppState;
 use clap::{Parser, Subcommand};
@@ -25,6 +25,11 @@ enum Command {
         #[command(subcommand)]
         kind: ImportKind,
     },
+    /// Alerts: the daily run of the rules and the e-mail digests (docs/alerts.md).
+    Alerts {
+        #[command(subcommand)]
+        kind: AlertsCommand,
+    },
     /// Drop and re-create a database on the server of DATABASE_URL (for test runs; refused in
     /// production).
     ResetDatabase { name: String },
@@ -42,6 +47,17 @@ enum ImportKind {
     Hh {
         #[arg(required = true)]
         files: Vec<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AlertsCommand {
+    /// Raise today's alerts for every customer, then e-mail each subscriber what is new (run
+    /// once a day, early in the morning, from a scheduler).
+    Daily {
+        /// Evaluate as of this UK date instead of today (YYYY-MM-DD).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
     },
 }
 
@@ -66,6 +82,17 @@ pub fn main() -> anyhow::Result<()> {
                 } => {
                     let pool = db::lazy_pool(&config.database_url, 2)?;
                     crate::import::cli::import_files(&pool, &files).await
+                }
+                Command::Alerts {
+                    kind: AlertsCommand::Daily { today },
+                } => {
+                    let pool = db::lazy_pool(&config.database_url, 2)?;
+                    let mailer = config.mail.mailer()?;
+                    let today = today.unwrap_or_else(app::api::billing::ssr::today);
+                    let run = crate::alerts::daily(&pool, &mailer, today).await?;
+                    println!("as of {today}: {run}");
+                    anyhow::ensure!(run.failed.is_empty(), "{} digest(s) not sent", run.failed.len());
+                    Ok(())
                 }
                 Command::ResetDatabase { name } => {
                     anyhow::ensure!(

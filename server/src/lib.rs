@@ -1,5 +1,6 @@
 //! The portal server: configuration, router assembly, middleware, transports and the CLI.
 //! `main.rs` only parses the command line; everything here is testable in-process.
+pub mod alerts;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -82,6 +82,7 @@ const MATRIX: &[Row] = &[
     row("GET", "/contracts", false),
     row("GET", "/bill-validation", false),
     row("GET", "/customers", false),
+    row("GET", "/alerts", false),
     row("GET", "/admin", false),
     row("GET", "/admin/imports", false),
     row("GET", "/account", false),
@@ -117,6 +118,11 @@ const MATRIX: &[Row] = &[
     row("POST", "/api/consumption/portfolio", false),
     row("POST", "/api/analysis/view", true),
     row("POST", "/api/customers/overview", false),
+    // Alerts: the list in scope, acknowledging alerts (named by id: the caller's customer's, or
+    // another's), and the caller's own e-mail choices.
+    row("POST", "/api/alerts/view", false),
+    row("POST", "/api/alerts/acknowledge", true),
+    row("POST", "/api/alerts/subscriptions", false),
     row("POST", "/api/customers/account-manager", true),
     row("POST", "/api/admin/overview", false),
     row("POST", "/api/admin/user-create", false),
@@ -204,6 +210,9 @@ struct Ids {
     /// Import history entries (uploaded by operations) naming Castlegate, and Riverside.
     own_import: i64,
     other_import: i64,
+    /// Alerts at Felixstowe (which the restricted customer user may see) and at Riverside.
+    own_alert: i64,
+    other_alert: i64,
     /// MPANs for the upload row.
     own_mpan: String,
     other_mpan: String,
@@ -246,6 +255,20 @@ async fn mpan_at(db: &PgPool, site: &str) -> String {
     sqlx::query_scalar(
         "SELECT sp.mpan_core FROM supply_points sp JOIN sites s ON s.id = sp.site_id WHERE s.name = $1
          ORDER BY sp.mpan_core LIMIT 1",
+    )
+    .bind(site)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// An open capacity alert on the first supply point of `site`.
+async fn alert_at(db: &PgPool, site: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO alerts (organisation_id, site_id, supply_point_id, rule, day, measured, reference, period)
+         SELECT sp.organisation_id, sp.site_id, sp.id, 'capacity', '2026-11-10', 900, 800, 35
+         FROM supply_points sp JOIN sites s ON s.id = sp.site_id WHERE s.name = $1
+         ORDER BY sp.mpan_core LIMIT 1 RETURNING id",
     )
     .bind(site)
     .fetch_one(db)
@@ -470,9 +493,16 @@ fn server_fn_body(path: &str, t: Option<Tenant>, ids: &Ids) -> String {
             | "/api/consumption/points"
             | "/api/consumption/portfolio"
             | "/api/queries/list"
-            | "/api/customers/overview",
+            | "/api/customers/overview"
+            | "/api/alerts/view",
             None,
         ) => String::new(),
+        // Acknowledging an alert that is already acknowledged answers 200 as well.
+        ("/api/alerts/acknowledge", Some(t)) => format!(
+            "ids={}",
+            ids.pick(t, |i| i.own_alert, |i| i.other_alert)
+        ),
+        ("/api/alerts/subscriptions", None) => "capacity=on&data_gap=on".to_string(),
         // Assigning the account manager Castlegate already has, or nobody to Riverside (which has
         // none): the assignments the later rows rely on stay as they are.
         ("/api/customers/account-manager", Some(Tenant::Own)) => {
@@ -617,7 +647,11 @@ fn expected(path: &str, c: Caller, t: Option<Tenant>) -> StatusCode {
             }
         }
         _ if c == Anonymous => S::SEE_OTHER,
-        "/" | "/contracts" | "/bill-validation" | "/account" | "/password" | "/export" => S::OK,
+        "/" | "/contracts" | "/bill-validation" | "/account" | "/password" | "/export" | "/alerts" => S::OK,
+        // Everyone signed in reads the alerts in their scope, acknowledges them (another
+        // customer's are not there for them) and chooses their own e-mails.
+        "/api/alerts/view" | "/api/alerts/subscriptions" => S::OK,
+        "/api/alerts/acknowledge" => own_or_404,
         "/api/me"
         | "/api/login/pending"
         | "/api/login/link"
@@ -1009,6 +1043,8 @@ async fn every_role_against_own_and_other_tenant(db: PgPool) {
         account_manager: user_id(&db, ACCOUNT_MANAGER).await,
         own_import: import_entry(&db, "Castlegate Group Ltd").await,
         other_import: import_entry(&db, "Riverside Leisure Ltd").await,
+        own_alert: alert_at(&db, "Felixstowe Cold Store").await,
+        other_alert: alert_at(&db, "Riverside Leisure Centre").await,
         own_mpan: mpan_at(&db, "Felixstowe Cold Store").await,
         other_mpan: mpan_at(&db, "Riverside Leisure Centre").await,
     };

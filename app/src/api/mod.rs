@@ -2,6 +2,7 @@
 //! Server fns are thin: identity → scope → store → map rows to wire types, store errors to
 //! `ApiError`. Only this layer knows about `ApiError`; the layers below return their own errors.
 pub mod admin;
+pub mod alerts;
 pub mod analysis;
 pub mod auth;
 pub mod billing;
@@ -49,4 +50,5 @@ pub const READ_ONLY_FNS: &[&str] = &[
     "/api/customers/overview",
     "/api/imports/history",
     "/api/login/link",
+    "/api/alerts/view",
 ];

@@ -1,6 +1,7 @@
 //! Domain types of the UK electricity I&C portal: pure, IO-free, shared by server and WASM client.
 
 pub mod aggregate;
+pub mod alerts;
 pub mod analysis;
 pub mod billing;
 pub mod channel;

@@ -108,6 +108,65 @@ pub fn password_reset(to_email: &str, to_name: &str, link: &str, expires_at: Dat
     }
 }
 
+/// The daily digest of new alerts of the rules the recipient chose, grouped as the Alerts page
+/// shows them (`groups` is never empty: no alerts, no e-mail).
+pub fn alert_digest(
+    to_email: &str,
+    to_name: &str,
+    groups: &[crate::domain::alerts::AlertGroup],
+    rules: &[crate::domain::alerts::Rule],
+    link: &str,
+) -> Mail {
+    let count: usize = groups.iter().map(|g| g.alerts.len()).sum();
+    let greeting = format!("Dear {to_name},");
+    let why = format!(
+        "{count} new alert{} since our last e-mail{}:",
+        if count == 1 { "" } else { "s" },
+        if groups
+            .iter()
+            .map(|g| g.first().organisation_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            > 1
+        {
+            " across your customers"
+        } else {
+            ""
+        }
+    );
+    let list = groups
+        .iter()
+        .map(|g| {
+            let a = g.first();
+            format!(
+                "• {} — {} — {}: {}",
+                a.rule.label(),
+                a.subject(),
+                g.days(),
+                g.headline()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let chosen: Vec<&str> = rules.iter().map(|r| r.label()).collect();
+    let about = format!(
+        "You get this e-mail because you asked for alerts about: {}. To change that, or to \
+         acknowledge these alerts, open the Alerts page of the portal.",
+        chosen.join(", ").to_lowercase()
+    );
+    let text = format!("{greeting}\n\n{why}\n\n{list}\n\n{link}\n\n{about}\n\n-- \n{SIGNATURE}\n");
+    Mail {
+        to_email: to_email.to_owned(),
+        to_name: to_name.to_owned(),
+        subject: format!(
+            "{count} new alert{} from your Northgate Energy portal",
+            if count == 1 { "" } else { "s" }
+        ),
+        html: html(&[greeting, why, list, about], link, "Open your alerts"),
+        text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! One module per page of the portal.
 pub mod account;
 pub mod admin;
+pub mod alerts;
 pub mod analysis;
 pub mod bill_validation;
 pub mod consumption;

@@ -2,6 +2,8 @@
 //! or domain types and `sqlx::Error`, never wire types or `ApiError` (the API layer maps them).
 //! Server fns call these; `#[sqlx::test]` tests exercise them against a real Postgres.
 pub mod admin;
+pub mod alert_rules;
+pub mod alerts;
 pub mod analysis;
 pub mod analytics;
 pub mod audit;

@@ -193,7 +193,7 @@ pub fn viewing_as(identity: Identity, organisation_id: i64, name: Option<String>
 /// `all_sites` only the sites granted, so none when the list is empty: it fails closed), account
 /// managers their assigned organisations, operations admins every organisation (and the whole
 /// audit log). `site_ids` is `None` exactly when the user has `all_sites`.
-fn scope_from(
+pub fn scope_from(
     role: Role,
     organisation_id: Option<i64>,
     assigned_organisations: Option<Vec<i64>>,

@@ -22,6 +22,11 @@ fn date((y, m, d): (i32, u32, u32)) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid constant date")
 }
 
+/// [`AS_OF`] as a date.
+pub fn as_of() -> NaiveDate {
+    date(AS_OF)
+}
+
 /// Runs published for a day `age` days old (timings as on `app::domain::settlement_run::SettlementRun`).
 fn runs_for_age(age: i64) -> Vec<SettlementRun> {
     use SettlementRun::*;

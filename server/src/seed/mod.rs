@@ -22,6 +22,8 @@ pub struct SeedSummary {
     pub hh: Option<crate::import::ImportSummary>,
     pub invoices_created: usize,
     pub users_created: usize,
+    /// The alerts the demo data raises as of the demo's own date.
+    pub alerts: app::store::alert_rules::Raised,
 }
 
 impl fmt::Display for SeedSummary {
@@ -36,8 +38,11 @@ impl fmt::Display for SeedSummary {
         }
         write!(
             f,
-            "\ninvoices created: {}; demo users created: {}",
-            self.invoices_created, self.users_created
+            "\ninvoices created: {}; demo users created: {}\n{} as of {}",
+            self.invoices_created,
+            self.users_created,
+            self.alerts,
+            hh::as_of()
         )
     }
 }
@@ -147,6 +152,12 @@ pub async fn seed_demo(pool: &PgPool, seed: u64) -> anyhow::Result<SeedSummary> 
     );
     summary.invoices_created = billing::seed_billing(pool).await?;
     summary.users_created = users::seed_users(pool).await?;
+    // The demo's alerts, as the daily job would have raised them on the demo's date.
+    let organisations: Vec<i64> = sqlx::query_scalar!("SELECT id FROM organisations ORDER BY id")
+        .fetch_all(pool)
+        .await?;
+    let mut conn = pool.acquire().await?;
+    summary.alerts = app::store::alert_rules::evaluate(&mut conn, &organisations, hh::as_of()).await?;
     Ok(summary)
 }
 

@@ -119,6 +119,25 @@ async fn record(
     .await
 }
 
+/// Raises the alerts the new data breaches (in the uploader's scope), after the import committed:
+/// a failure here loses nothing (the daily run raises them), so it is logged, not reported.
+async fn raise_alerts(state: &AppState, who: &Identity, organisations: &[i64]) {
+    let today = app::api::billing::ssr::today();
+    let result = async {
+        let mut tx = who.scope.begin(&state.db).await?;
+        let raised = app::store::alert_rules::evaluate(&mut tx, organisations, today).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(raised)
+    }
+    .await;
+    match result {
+        Ok(raised) => tracing::info!(%raised, "alerts after upload"),
+        Err(e) => {
+            tracing::warn!(error = %e, "alert rules failed after upload; the daily run will raise them")
+        }
+    }
+}
+
 /// Imports `file` as `who` and records it; returns its history entry (with the report). An `Err`
 /// means not even the history could be written (the database is gone): nothing was imported.
 #[tracing::instrument(level = "info", skip_all, fields(file_name = %file.name, bytes = file.bytes))]
@@ -157,6 +176,7 @@ pub async fn import_file(
             .await?;
         }
         tx.commit().await?;
+        raise_alerts(state, who, &o.summary.organisations).await;
         id
     } else {
         // Nothing of the file is kept (a rejection or a re-import): roll back, then record.
