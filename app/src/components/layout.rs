@@ -26,6 +26,7 @@ pub fn Header() -> impl IntoView {
                         Suspend::new(async move {
                             // Navigation only for a signed-in user; the login page stays plain.
                             me.await.ok().flatten().map(|me| view! {
+                                <UserMenu me=me.clone() />
                                 <Nav me=me.clone() location />
                                 {me.viewing_as.then(|| view! { <ViewAsBanner organisation=me.organisation.clone().unwrap_or_default() /> })}
                             })
@@ -67,7 +68,6 @@ fn Nav(me: Me, location: leptos_router::location::Location) -> impl IntoView {
                     }
                 })
                 .collect_view()}
-            <UserMenu me />
         </MenuButton>
     }
 }
