@@ -70,7 +70,7 @@ pub fn App() -> impl IntoView {
                     // another tenant's id, 403 for admin) render once their data is in: streamed,
                     // the status would go out before the lookup and be 200 or 404 by chance.
                     <Routes fallback=pages::not_found::NotFound>
-                        <Route path=path!("/") view=pages::dashboard::DashboardPage />
+                        <Route path=path!("/") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                         <Route path=path!("/sites") view=pages::sites::SitesPage ssr=SsrMode::Async />
                         <Route path=path!("/consumption") view=pages::consumption::ConsumptionPage ssr=SsrMode::Async />
                         <Route path=path!("/analysis") view=pages::analysis::AnalysisPage ssr=SsrMode::Async />

@@ -170,6 +170,18 @@ pub struct ConsumptionView {
     /// Whether there is a chart (the page's hydration payload leaves `chart_svg` out).
     pub has_chart: bool,
     pub points: Vec<PointFigures>,
+    /// The chart's figures as a table (its text alternative): one row per bar.
+    pub table: Vec<ChartRow>,
+}
+
+/// One bar of the chart: when, which settlement periods, each supply point's value in the
+/// chart's unit (in the order of `points`) and its data quality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartRow {
+    pub when: String,
+    pub periods: String,
+    pub values: Vec<String>,
+    pub quality: Vec<String>,
 }
 
 #[server(prefix = "/api", endpoint = "consumption/points")]
@@ -291,6 +303,7 @@ pub async fn consumption(
             } else {
                 String::new()
             };
+            let table = chart_rows(&uses, granularity, unit);
             let points = uses
                 .into_iter()
                 .enumerate()
@@ -328,6 +341,7 @@ pub async fn consumption(
                 chart_svg,
                 has_chart: has_data,
                 points,
+                table,
             })
         }
         .await,
@@ -383,6 +397,38 @@ pub async fn portfolio() -> Result<PortfolioView, ApiError> {
         }
         .await,
     )
+}
+
+/// The chart's text alternative: a row per bar with every supply point's value in the chart's
+/// unit, and each value's quality ("actual", "3 estimated", "no data"…).
+#[cfg(feature = "ssr")]
+fn chart_rows(
+    uses: &[crate::store::consumption::PointUse],
+    g: Granularity,
+    unit: ChartUnit,
+) -> Vec<ChartRow> {
+    use crate::domain::consumption_buckets::format_quantity;
+    let Some(first) = uses.first() else {
+        return Vec::new();
+    };
+    (0..first.buckets.len())
+        .map(|i| {
+            let bar = &first.buckets[i];
+            let cells = uses.iter().filter_map(|u| u.buckets.get(i));
+            ChartRow {
+                when: bar.when_label(g),
+                periods: bar.period_label(g),
+                values: cells
+                    .clone()
+                    .map(|b| {
+                        b.value(unit)
+                            .map_or("—".to_string(), |v| format_quantity(v, unit.symbol()))
+                    })
+                    .collect(),
+                quality: cells.map(|b| b.status_label()).collect(),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

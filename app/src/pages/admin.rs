@@ -137,7 +137,7 @@ fn ManageUsers(data: OrganisationUserList, actions: UserActions, staff: bool) ->
                 <span class="muted small">{format!("{} users · {site_count} sites", users.len())}</span>
             </div>
             {move || actions.error().map(|error| view! { <ErrorNotice error /> })}
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                 <table class="table table--stack users-table">
                     <thead><tr>
                         <th scope="col">"Name"</th><th scope="col">"Role"</th>
@@ -327,11 +327,12 @@ fn Customers(customers: Vec<CustomerRow>, manage: bool) -> impl IntoView {
     view! {
         <section class="card" data-testid="customers">
             <div class="card__head"><h2>"Customers"</h2></div>
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
             <table class="table">
                 <thead><tr>
                     <th scope="col">"Customer"</th><th scope="col">"Account"</th>
                     <th scope="col" class="num">"Sites"</th><th scope="col" class="num">"MPANs"</th>
-                    {manage.then(|| view! { <th scope="col"></th> })}
+                    {manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Users"</span></th> })}
                 </tr></thead>
                 <tbody>
                     {customers.into_iter().map(|c| view! {
@@ -345,6 +346,7 @@ fn Customers(customers: Vec<CustomerRow>, manage: bool) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
     }
     .into_any()
@@ -355,7 +357,7 @@ fn Audit(rows: Vec<AuditRow>) -> impl IntoView {
     view! {
         <section class="card" data-testid="audit">
             <div class="card__head"><h2>"Audit log"</h2><span class="muted small">"Most recent first · UK time"</span></div>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                 <table class="table">
                     <thead><tr>
                         <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th>

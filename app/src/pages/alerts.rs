@@ -100,7 +100,7 @@ fn AlertsBody(v: AlertsView) -> impl IntoView {
             view! { <Empty message=empty /> }.into_any()
         } else {
             view! {
-                <div class="table-wrap card">
+                <div class="table-wrap card" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                     <table class="table table--stack alerts" data-testid="alerts">
                         <thead>
                             <tr>

@@ -6,7 +6,6 @@
 use chrono::{NaiveDate, TimeDelta};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::analysis::{load_analysis, AnalysisView, Cell, Table};
@@ -109,11 +108,11 @@ pub fn AnalysisPage() -> impl IntoView {
                                         };
                                         let on = move || current().is_some_and(|q| q.sp == id);
                                         view! {
-                                            <li><A href=link
-                                                attr:class=move || if on() { "site-item site-item--selected" } else { "site-item" }
-                                                attr:aria-current=move || on().then_some("page")>
+                                            <li><a href=link
+                                                class=move || if on() { "site-item site-item--selected" } else { "site-item" }
+                                                aria-current=move || on().then_some("page")>
                                                 <span class="site-item__name">{p.label}</span>
-                                            </A></li>
+                                            </a></li>
                                         }
                                     }).collect_view()}
                                 </ul>
@@ -132,8 +131,8 @@ pub fn AnalysisPage() -> impl IntoView {
                         };
                         let on = move || current().map_or(k == AnalysisKind::default(), |q| q.view == k);
                         view! {
-                            <A href=link attr:class=move || if on() { "tab tab--on" } else { "tab" }
-                               attr:aria-current=move || on().then_some("page")>{k.label()}</A>
+                            <a href=link class=move || if on() { "tab tab--on" } else { "tab" }
+                               aria-current=move || on().then_some("page")>{k.label()}</a>
                         }
                     }).collect_view()}
                 </nav>
@@ -198,7 +197,7 @@ fn DataTable(table: Table, #[prop(optional)] testid: &'static str) -> impl IntoV
         .collect();
     let numeric_h = numeric.clone();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
             <table class="table table--compact" data-testid=testid>
                 <caption>{table.caption}</caption>
                 <thead><tr>

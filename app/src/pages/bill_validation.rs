@@ -2,7 +2,6 @@
 //! stake; sortable by links (so it sorts without JavaScript too).
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::validation::{list_validations, ValidationSummary};
@@ -124,12 +123,12 @@ fn Overview(list: Vec<ValidationSummary>, by: String) -> impl IntoView {
                 {SORTS.iter().map(|(key, label)| {
                     let current = *key == by;
                     view! {
-                        <A href=format!("/bill-validation?sort={key}") attr:aria-current=current.then_some("true") attr:class=if current { "sort-link sort-link--current" } else { "sort-link" }>{*label}</A>
+                        <a href=format!("/bill-validation?sort={key}") aria-current=current.then_some("true") class=if current { "sort-link sort-link--current" } else { "sort-link" }>{*label}</a>
                         " "
                     }
                 }).collect_view()}
             </p>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                 <table class="table" data-testid="validations">
                     <thead><tr>
                         <th scope="col">"Invoice"</th>{many.then(|| view! { <th scope="col">"Customer"</th> })}<th scope="col">"Period"</th>
@@ -139,7 +138,7 @@ fn Overview(list: Vec<ValidationSummary>, by: String) -> impl IntoView {
                     <tbody>
                         {list.into_iter().map(|s| view! {
                             <tr data-verdict=format!("{:?}", s.verdict).to_lowercase()>
-                                <td class="nowrap"><A href=format!("/invoices?invoice={}#validation", s.invoice_id)>{s.number}</A></td>
+                                <td class="nowrap"><a href=format!("/invoices?invoice={}#validation", s.invoice_id)>{s.number}</a></td>
                                 {many.then(|| view! { <td>{s.customer.clone()}</td> })}
                                 <td>{format!("{} – {}", s.period_start, s.period_end)}</td>
                                 <td><span class=verdict_tag(s.verdict)>{s.verdict.label()}</span>

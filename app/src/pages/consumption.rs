@@ -6,7 +6,6 @@
 //! Once hydrated, hovering or focusing a bucket shows a positioned tooltip.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::consumption::{
@@ -66,22 +65,25 @@ pub fn ConsumptionPage() -> impl IntoView {
                 <div class="toolbar">
                     <div class="segmented" role="group" aria-label="Range">
                         {SpanPreset::ALL.into_iter().map(|p| view! {
-                            <A href=move || state.get().with_span(SpanChoice::Preset(p)).href()
-                               attr:class=move || if state.get().span == SpanChoice::Preset(p) { "seg seg--on" } else { "seg" }>{p.label()}</A>
+                            <a href=move || state.get().with_span(SpanChoice::Preset(p)).href()
+                               class=move || if state.get().span == SpanChoice::Preset(p) { "seg seg--on" } else { "seg" }
+                               aria-current=move || (state.get().span == SpanChoice::Preset(p)).then_some("true")>{p.label()}</a>
                         }).collect_view()}
                     </div>
                     <div class="segmented" role="group" aria-label="Unit">
                         {ChartUnit::ALL.into_iter().map(|u| view! {
-                            <A href=move || state.get().with_unit(u).href()
-                               attr:class=move || if state.get().unit == u { "seg seg--on" } else { "seg" }>{u.symbol()}</A>
+                            <a href=move || state.get().with_unit(u).href()
+                               class=move || if state.get().unit == u { "seg seg--on" } else { "seg" }
+                               aria-current=move || (state.get().unit == u).then_some("true")>{u.symbol()}</a>
                         }).collect_view()}
                     </div>
                     <div class="segmented" role="group" aria-label="Settlement run">
                         {RunChoice::offered().map(|run| view! {
-                            <A href=move || state.get().with_run(run).href()
-                               attr:class=move || if state.get().run == run { "seg seg--on" } else { "seg" }>
+                            <a href=move || state.get().with_run(run).href()
+                               class=move || if state.get().run == run { "seg seg--on" } else { "seg" }
+                               aria-current=move || (state.get().run == run).then_some("true")>
                                {run.label()}
-                            </A>
+                            </a>
                         }).collect_view()}
                     </div>
                 </div>
@@ -221,6 +223,43 @@ fn ConsumptionDetail(v: ConsumptionView) -> impl IntoView {
             };
             view! { <Empty message /> }.into_any()
         }}
+        {(has_chart && !v.table.is_empty()).then(|| {
+            let names: Vec<String> = v.points.iter().map(|p| p.site_name.clone()).collect();
+            let many = names.len() > 1;
+            let rows = v.table.clone();
+            view! {
+                <details class="chart-table" data-testid="chart-table">
+                    <summary>{format!("The chart's figures as a table ({} rows)", rows.len())}</summary>
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
+                        <table class="table table--compact">
+                            <caption class="visually-hidden">{format!("Consumption figures, {}", v.span.describe())}</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"When (UK)"</th>
+                                    <th scope="col">"Settlement periods"</th>
+                                    {names.iter().map(|n| view! {
+                                        <th scope="col" class="num">{if many { format!("{n} ({})", v.unit.symbol()) } else { v.unit.symbol().to_string() }}</th>
+                                        <th scope="col">{if many { format!("{n}: data") } else { "Data".to_string() }}</th>
+                                    }).collect_view()}
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| view! {
+                                    <tr>
+                                        <th scope="row">{r.when}</th>
+                                        <td>{r.periods}</td>
+                                        {r.values.into_iter().zip(r.quality).map(|(value, quality)| view! {
+                                            <td class="num">{value}</td>
+                                            <td>{quality}</td>
+                                        }).collect_view()}
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </details>
+            }
+        })}
         <ul class="chart-legend" data-testid="chart-legend">
             {v.points.iter().map(|p| view! {
                 <li><span class=format!("swatch swatch--s{}", p.series)></span>{format!("{} · {}", p.site_name, p.mpan_core)}</li>

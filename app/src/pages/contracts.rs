@@ -100,7 +100,7 @@ fn Contract(c: ContractView) -> impl IntoView {
             </div>
             <Volume usage=c.usage.clone() annual_kwh=c.annual_volume_kwh />
             <div class="grid-2">
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                     <table class="table">
                         <caption class="muted small">{format!("Valid {}", c.rates_valid)}</caption>
                         <thead><tr><th scope="col">"Unit rate"</th><th scope="col" class="num">"p/kWh"</th></tr></thead>
@@ -111,7 +111,7 @@ fn Contract(c: ContractView) -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                     <table class="table">
                         <caption class="muted small">"Valid for the contract term"</caption>
                         <thead><tr><th scope="col">"Other charges"</th><th scope="col" class="num">"Rate"</th></tr></thead>
@@ -209,7 +209,7 @@ fn Demand(points: Vec<PointDemandView>) -> impl IntoView {
     }
     view! {
         <h3 class="section-title">"Maximum demand against agreed capacity (last 12 months)"</h3>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
             <table class="table" data-testid="max-demand">
                 <thead><tr>
                     <th scope="col">"Supply point"</th><th scope="col" class="num">"Agreed"</th>

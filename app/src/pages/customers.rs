@@ -92,7 +92,7 @@ fn CustomersTable(v: CustomersView, by: SortBy, descending: bool) -> impl IntoVi
                 as_of.format("%-d %b %Y"), gaps_from.format("%-d %b"), gaps_to.format("%-d %b %Y")
             )}
         </p>
-        <div class="table-wrap card">
+        <div class="table-wrap card" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
             <table class="table customers" data-testid="customers">
                 <thead>
                     <tr>

@@ -1,7 +1,6 @@
 //! Dashboard: the portfolio at a glance.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 use crate::api::consumption::{portfolio, PortfolioView};
 use crate::api::sites::{list_sites, SiteSummary};
@@ -47,9 +46,10 @@ fn Usage(p: PortfolioView) -> impl IntoView {
                     <h2>"Consumption, last 30 days"</h2>
                     <p class="muted">{format!("{} to {} · best available settlement run · {:.0} MWh", p.from, p.to, p.total_kwh / 1000.0)}</p>
                 </div>
-                <A href="/consumption" attr:class="button button--ghost">"Explore consumption"</A>
+                <a href="/consumption" class="button button--ghost">"Explore consumption"</a>
             </div>
             {(!p.chart_svg.is_empty()).then(|| view! { <div class="chart" role="img" aria-label="Daily consumption, last 30 days" inner_html=p.chart_svg.clone()></div> })}
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
             <table class="table">
                 <thead><tr><th scope="col">"Site"</th><th scope="col">"Share"</th><th scope="col" class="num">"kWh"</th><th scope="col" class="num">"Missing half-hours"</th></tr></thead>
                 <tbody>
@@ -63,6 +63,7 @@ fn Usage(p: PortfolioView) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
     }
 }
@@ -84,8 +85,8 @@ fn Portfolio(list: Vec<SiteSummary>) -> impl IntoView {
             <div class="kpi"><span class="kpi__label">"Customer accounts"</span><span class="kpi__value">{customers}</span></div>
         </div>
         <section class="card">
-            <div class="card__head"><h2>"Sites"</h2><A href="/sites" attr:class="button button--ghost">"View all sites"</A></div>
-            <div class="table-wrap">
+            <div class="card__head"><h2>"Sites"</h2><a href="/sites" class="button button--ghost">"View all sites"</a></div>
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                 <table class="table">
                     <thead><tr>
                         <th scope="col">"Site"</th><th scope="col">"Type"</th><th scope="col">"Location"</th>
@@ -94,7 +95,7 @@ fn Portfolio(list: Vec<SiteSummary>) -> impl IntoView {
                     <tbody>
                         {list.into_iter().map(|s| view! {
                             <tr>
-                                <td><A href=format!("/sites?site={}", s.id)>{s.name}</A></td>
+                                <td><a href=format!("/sites?site={}", s.id)>{s.name}</a></td>
                                 <td><span class="tag">{s.kind.label()}</span></td>
                                 <td>{format!("{}, {}", s.town, s.postcode)}</td>
                                 <td class="num">{s.supply_points}</td>

@@ -1,7 +1,6 @@
 //! The query panel of an invoice (raise a query on it or one of its lines, see its threads) and
 //! the thread of one query (messages, reply, and for staff: resolve), shared with the queries page.
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api::queries::{
     invoice_queries, DocRef, InvoiceQueriesView, QueryThread, RaiseQuery, ReplyToQuery, ResolveQuery,
@@ -22,7 +21,7 @@ pub fn query_tag(status: QueryStatus) -> &'static str {
 }
 
 fn invoice_link(doc: DocRef) -> impl IntoView {
-    view! { <A href=format!("/invoices?invoice={}", doc.id)>{doc.number}</A> }
+    view! { <a href=format!("/invoices?invoice={}", doc.id)>{doc.number}</a> }
 }
 
 /// Shown under an invoice's lines: its queries and, for customers, a form to raise one.

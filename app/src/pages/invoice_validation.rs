@@ -80,7 +80,7 @@ fn Checked(v: InvoiceValidationView) -> impl IntoView {
                         <li class:check--bad=bad>{format!("VAT billed {}; VAT on the billed net {}.", Pence(billed), Pence(on_net))}</li>
                     }})}
                 </ul>
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                     <table class="table table--compact">
                         <caption class="visually-hidden">"Half-hourly data per supply point in the billing period"</caption>
                         <thead><tr>
@@ -116,7 +116,7 @@ fn Checked(v: InvoiceValidationView) -> impl IntoView {
 #[component]
 fn LineTable(lines: Vec<LineCheckView>, testid: &'static str) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
             <table class="table table--stack" data-testid=testid>
                 <thead><tr>
                     <th scope="col">"Line"</th><th scope="col">"Result"</th><th scope="col">"Why"</th>

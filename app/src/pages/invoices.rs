@@ -4,7 +4,6 @@
 //! some sites sees their sites' lines and subtotal beside the account's total, labelled as such.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::billing::{get_invoice, list_invoices, InvoiceDetail, InvoiceList, LineGroup};
@@ -221,8 +220,8 @@ fn InvoiceTable(
             view! { <Empty message="No invoices match these filters." /> }.into_any()
         } else {
             view! {
-                <div class="table-wrap">
-                    <table class="table" data-testid="invoices">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
+                    <table class="table table--stack" data-testid="invoices">
                         <thead><tr>
                             <th scope="col">"Invoice"</th><th scope="col">"Customer"</th><th scope="col">"Period"</th>
                             <th scope="col">"Due"</th><th scope="col">"Status"</th><th scope="col">"Bill check"</th>
@@ -239,18 +238,18 @@ fn InvoiceTable(
                                 };
                                 view! {
                                     <tr class:row--selected=move || selected.get() == Some(id)>
-                                        <td><A href=href>{i.number}</A></td>
-                                        <td>{i.customer}</td>
-                                        <td>{format!("{} – {}", i.period_start, i.period_end)}</td>
-                                        <td>{i.due_on}</td>
-                                        <td><span class=status_tag(i.status)>{i.status.label()}</span></td>
-                                        <td>{verdicts.get(&id).cloned().map(|b| view! {
-                                            <A href=format!("/invoices?invoice={id}#validation") attr:class=b.class attr:title=b.why attr:data-testid="bill-check">{b.label}</A>
+                                        <td data-label="Invoice" class="nowrap"><a href=href>{i.number}</a></td>
+                                        <td data-label="Customer">{i.customer}</td>
+                                        <td data-label="Period">{format!("{} – {}", i.period_start, i.period_end)}</td>
+                                        <td data-label="Due">{i.due_on}</td>
+                                        <td data-label="Status"><span class=status_tag(i.status)>{i.status.label()}</span></td>
+                                        <td data-label="Bill check">{verdicts.get(&id).cloned().map(|b| view! {
+                                            <a href=format!("/invoices?invoice={id}#validation") class=b.class title=b.why data-testid="bill-check">{b.label}</a>
                                         })}</td>
-                                        {limited.then(|| view! { <td class="num">{money(i.sites_net_pence)}</td> })}
-                                        <td class="num">{money(i.net_pence)}</td>
-                                        <td class="num">{money(i.vat_pence)}</td>
-                                        <td class="num"><strong>{money(i.total_pence)}</strong></td>
+                                        {limited.then(|| view! { <td class="num" data-label="Your sites (net)">{money(i.sites_net_pence)}</td> })}
+                                        <td class="num" data-label="Net">{money(i.net_pence)}</td>
+                                        <td class="num" data-label="VAT">{money(i.vat_pence)}</td>
+                                        <td class="num" data-label="Total"><strong>{money(i.total_pence)}</strong></td>
                                     </tr>
                                 }
                             }).collect_view()}
@@ -338,7 +337,7 @@ fn InvoiceLines(detail: InvoiceDetail) -> impl IntoView {
             {limited.then(|| view! {
                 <p class="note">"The lines below are your sites' only. The account's net, VAT and total cover every site on the account."</p>
             })}
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                 <table class="table table--lines">
                     <thead><tr>
                         <th scope="col">"Charge"</th><th scope="col" class="num">"Quantity"</th><th scope="col" class="col-wide">"Unit"</th>

@@ -1,7 +1,6 @@
 //! The page for an unknown address; answered with HTTP 404.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -15,6 +14,6 @@ pub fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p class="page-head__lead">"The page you asked for does not exist or you do not have access to it."</p>
         </div>
-        <A href="/" attr:class="button">"Back to the dashboard"</A>
+        <a href="/" class="button">"Back to the dashboard"</a>
     }
 }

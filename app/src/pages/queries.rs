@@ -3,7 +3,6 @@
 //! of theirs. Choosing one shows its thread, where staff reply and resolve it.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::queries::{get_query, list_queries, QueriesView, ReplyToQuery, ResolveQuery};
@@ -78,13 +77,13 @@ fn Queue(data: QueriesView, selected: Memo<Option<i64>>) -> impl IntoView {
                 view! { <Empty message=empty /> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                         <table class="table" data-testid="queries">
                             <thead><tr>
                                 <th scope="col">"Age"</th><th scope="col">"Customer"</th><th scope="col">"Invoice"</th>
                                 <th scope="col">"About"</th><th scope="col" class="num">"Amount"</th>
                                 <th scope="col">"Raised by"</th><th scope="col" class="num">"Messages"</th>
-                                <th scope="col">"Status"</th><th scope="col"></th>
+                                <th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Open"</span></th>
                             </tr></thead>
                             <tbody>
                                 {queries.into_iter().map(|q| {
@@ -93,13 +92,13 @@ fn Queue(data: QueriesView, selected: Memo<Option<i64>>) -> impl IntoView {
                                         <tr class:row--selected=move || selected.get() == Some(id)>
                                             <td>{q.age}</td>
                                             <td>{q.customer}</td>
-                                            <td><A href=format!("/invoices?invoice={}", q.invoice_id)>{q.invoice_number}</A></td>
+                                            <td><a href=format!("/invoices?invoice={}", q.invoice_id)>{q.invoice_number}</a></td>
                                             <td>{q.about}</td>
                                             <td class="num">{Pence(q.amount_pence).to_string()}</td>
                                             <td>{q.raised_by}</td>
                                             <td class="num">{q.messages}</td>
                                             <td><span class=query_tag(q.status)>{q.status.label()}</span></td>
-                                            <td><A href=format!("/queries?query={id}")>"Open thread"</A></td>
+                                            <td><a href=format!("/queries?query={id}")>"Open thread"</a></td>
                                         </tr>
                                     }
                                 }).collect_view()}

@@ -153,7 +153,7 @@ fn SiteDetailView(detail: SiteDetail) -> impl IntoView {
                 <div><dt>"Agreed capacity"</dt><dd>{format!("{} kVA", site.agreed_capacity_kva)}</dd></div>
             </dl>
         </div>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
             <table class="table" data-testid="supply-points">
                 <thead>
                     <tr>

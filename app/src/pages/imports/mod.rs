@@ -143,7 +143,7 @@ fn History(history: Vec<ImportEntry>, sees_every_upload: bool) -> impl IntoView 
                 view! { <Empty message="No files uploaded yet." /> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
                         <table class="table table--stack">
                             <thead><tr>
                                 <th scope="col">"When"</th>
