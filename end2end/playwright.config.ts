@@ -41,9 +41,16 @@ export default defineConfig({
     },
     {
       name: 'chromium',
-      testIgnore: /mfa\.spec\.ts$/,
+      testIgnore: /(mfa|nojs)\.spec\.ts$/,
       dependencies: ['mfa'],
       use: { browserName: 'chromium', viewport: { width: 1360, height: 900 } },
+    },
+    // Every page with JavaScript switched off: no script runs, inline or not (issue 12).
+    {
+      name: 'nojs',
+      testMatch: /nojs\.spec\.ts$/,
+      dependencies: ['mfa'],
+      use: { browserName: 'chromium', viewport: { width: 1360, height: 900 }, javaScriptEnabled: false },
     },
   ],
   // The test script builds the site and passes the server binary; Playwright starts it and waits
