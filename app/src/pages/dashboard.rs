@@ -48,7 +48,7 @@ fn Usage(p: PortfolioView) -> impl IntoView {
                 </div>
                 <a href="/consumption" class="button button--ghost">"Explore consumption"</a>
             </div>
-            {(!p.chart_svg.is_empty()).then(|| view! { <div class="chart" role="img" aria-label="Daily consumption, last 30 days" inner_html=p.chart_svg.clone()></div> })}
+            {(!p.chart_svg.is_empty()).then(|| view! { <div class="chart" role="img" tabindex="0" aria-label="Daily consumption, last 30 days; each site's total is in the table below" inner_html=p.chart_svg.clone()></div> })}
             <div class="table-wrap" tabindex="0" role="region" aria-label="Table: scroll sideways to see every column">
             <table class="table">
                 <thead><tr><th scope="col">"Site"</th><th scope="col">"Share"</th><th scope="col" class="num">"kWh"</th><th scope="col" class="num">"Missing half-hours"</th></tr></thead>
