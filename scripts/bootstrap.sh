@@ -2,7 +2,7 @@
 # Installs everything the portal needs to build, run and test; idempotent and quiet when all is present.
 #   - a Rust toolchain that can target wasm32 (rustup's when it can download the target, otherwise
 #     Debian's rustc-web with a wasm32 std built once from rust-web-src; see choose_toolchain below)
-#   - wasm-bindgen-cli (same version as the crate), wasm-opt (npm binaryen); with --dev also
+#   - wasm-bindgen-cli (same version as the crate), wasm-opt (npm binaryen), brotli; with --dev also
 #     cargo-leptos, for `cargo leptos watch` (running and testing the portal do not need it)
 #   - PostgreSQL binaries, Chromium, the end2end Node packages
 #   - the local SMTP sink (PyPI aiosmtpd in a venv under ~/.cache/ic-portal/tools/smtp-sink)
@@ -114,6 +114,8 @@ if ! [[ -x "$TOOLS/node_modules/binaryen/bin/wasm-opt" ]] \
   (cd "$TOOLS" && npm install --silent --no-audit --no-fund "binaryen@$BINARYEN_NPM_VERSION" >/dev/null)
 fi
 ln -sf "$TOOLS/node_modules/binaryen/bin/wasm-opt" "$TOOLS/bin/wasm-opt"
+# brotli: scripts/build-site.sh --release writes the client's files pre-compressed (.br) with it.
+apt_install brotli
 
 # --- 2b. The local SMTP sink (scripts/smtp-sink.py, started by scripts/mail.sh) ---------------
 AIOSMTPD_VERSION="1.4.6"

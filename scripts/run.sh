@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the portal locally with demo data: installs what is missing, starts the project's Postgres
 # (unless DATABASE_URL is set) and, unless SMTP_HOST is set, the local SMTP sink (e-mail lands in
-# target/mail/maildir), migrates, loads the demo data and serves http://127.0.0.1:3000.
+# target/mail/maildir), builds the release client and the server, migrates, loads the demo data
+# and serves http://127.0.0.1:3000. For changing code, `cargo leptos watch` (README).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$ROOT/scripts/pg.sh"
 source "$ROOT/scripts/mail.sh"
@@ -20,8 +21,11 @@ else
   log "e-mail goes to SMTP_HOST=$SMTP_HOST"
 fi
 
-log "building the portal (first build on a fresh machine takes several minutes)"
-"$ROOT/scripts/build-site.sh"
+# The client as deployed (size-optimised WASM, content-hashed names, pre-compressed), so what you
+# see is its real size and speed; the server is the debug build test.sh also uses, which answers
+# pages a little slower than the release build (README, Measured).
+log "building the portal (the first build on a fresh machine takes a while: README, Measured)"
+"$ROOT/scripts/build-site.sh" --release
 cargo build -p server
 server="$CARGO_TARGET_DIR/debug/server"
 "$server" migrate

@@ -9,8 +9,12 @@ cd "$ROOT"
 export RUSTUP_TOOLCHAIN="$(cat "$CACHE/toolchain")"
 apt_install brotli
 [[ "${1:-}" == "--no-build" ]] || "$ROOT/scripts/build-site.sh" --release
-for f in "$ROOT"/target/site/pkg/ic-portal.{wasm,js,css}; do
+hashes="$ROOT/target/site/hash.txt"
+[[ -f "$hashes" ]] || die "no $hashes: run without --no-build"
+for ext in wasm js css; do
+  # The content-hashed name build-site.sh gave the file (hash.txt: "wasm: <hash>").
+  f="$ROOT/target/site/pkg/ic-portal.$(sed -n "s/^$ext: //p" "$hashes").$ext"
   [[ -f "$f" ]] || die "no $f: run without --no-build"
-  printf '%-16s %10s B raw  %9s B gzip -9  %9s B brotli -q 11\n' "$(basename "$f")" \
+  printf '%-40s %10s B raw  %9s B gzip -9  %9s B brotli -q 11\n' "$(basename "$f")" \
     "$(wc -c <"$f")" "$(gzip -9 -c "$f" | wc -c)" "$(brotli -q 11 -c "$f" | wc -c)"
 done

@@ -1,6 +1,6 @@
 //! The HTML document and the app's router: header, navigation, page routes, footer.
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -21,6 +21,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // The stylesheet, the client's JS and its WASM by their content-hashed names
+                // (the hash file: server/src/site.rs), so browsers may keep them for good.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options islands=true />
                 <MetaTags />
@@ -59,7 +62,6 @@ fn set_csp_header() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/ic-portal.css" />
         <Title formatter=|t: String| if t.is_empty() { "Portal · Northgate Energy".to_string() } else { format!("{t} · Northgate Energy") } />
         <Router>
             <div class="app">

@@ -2,7 +2,6 @@
 use anyhow::Context;
 use app::state::AppState;
 use clap::{Parser, Subcommand};
-use leptos::config::get_configuration;
 
 use crate::config::{Config, Environment};
 use crate::{db, router, seed, telemetry, transport};
@@ -132,7 +131,7 @@ pub fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let leptos_options = get_configuration(None)?.leptos_options;
+    let leptos_options = crate::site::leptos_options()?;
     let addr = leptos_options.site_addr;
     let options: sqlx::postgres::PgConnectOptions = config.database_url.parse()?;
     if config.environment == Environment::Production {

@@ -13,6 +13,7 @@ pub mod layers;
 pub mod mail;
 pub mod router;
 pub mod seed;
+pub mod site;
 pub mod telemetry;
 pub mod transport;
 pub mod upload;

@@ -4,7 +4,7 @@ use app::auth::Identity;
 use app::shell::{shell, App};
 use app::state::AppState;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::Method;
+use axum::http::{Method, Uri};
 use axum::routing::{on, MethodFilter};
 use axum::{Extension, Router};
 use leptos::nonce::provide_nonce;
@@ -14,7 +14,7 @@ use leptos_axum::{file_and_error_handler_with_context, generate_route_list, Lept
 use crate::auth::middleware::{authenticate, AuthState};
 use crate::auth::{email_links, handlers, mfa};
 use crate::config::Config;
-use crate::{auth, export, health, layers, upload};
+use crate::{auth, export, health, layers, site, upload};
 
 /// A route outside Leptos (pages and server fns come from `app`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +136,7 @@ pub fn app(state: AppState, config: &Config) -> Router {
         db: auth_db,
         cfg: config.auth.clone(),
         on_lambda: config.on_lambda,
+        site: state.leptos_options.clone(),
     };
     // Every request carries the mailer (server fns and the `/auth/*` handlers send through it).
     let mailer = config
@@ -192,12 +193,22 @@ pub fn app(state: AppState, config: &Config) -> Router {
         provide_nonce();
         provide_context(upload_limit);
     };
+    // `/pkg` is served before authentication (see `site::pkg_routes`); files of `public/` and the
+    // not-found page come from the fallback, behind it.
+    let pkg = site::pkg_routes(&options);
+    let not_found = file_and_error_handler_with_context::<AppState, _>(provide_nonce, shell);
+    let fallback = move |uri: Uri, State(state): State<AppState>, req: Request| {
+        let not_found = not_found.clone();
+        async move {
+            match site::public_file(&state.leptos_options, req.method(), req.uri(), req.headers()).await {
+                Some(file) => file,
+                None => not_found(uri, State(state), req).await,
+            }
+        }
+    };
     let router = plain
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            provide_nonce,
-            shell,
-        ))
+        .fallback(fallback)
         .with_state(state)
         .merge(auth_routes.with_state(auth_state.clone()))
         .layer(axum::middleware::from_fn_with_state(auth_state, authenticate))
@@ -205,5 +216,5 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .layer(axum::middleware::from_fn(layers::server_fn_error_status))
         .layer(axum::middleware::from_fn(layers::server_fn_body_guard))
         .layer(axum::middleware::from_fn(auth::csrf::reject_cross_site));
-    layers::apply(router, config)
+    layers::apply(pkg.merge(router), config)
 }

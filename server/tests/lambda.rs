@@ -199,3 +199,30 @@ async fn an_event_that_makes_no_request_is_answered_400_and_a_good_one_reaches_t
     assert_eq!(res["statusCode"], 200, "{res}");
     assert_eq!(header(&res, "x-content-type-options"), Some("nosniff"));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn http_api_v2_hashed_client_file_comes_back_precompressed_and_immutable(db: PgPool) {
+    let site = common::FixtureSite::new();
+    let app = common::app_with_site(db, site.root());
+    let name = format!("ic-portal.{}.wasm", common::WASM_HASH);
+    let mut event = event("apigw_v2_get_page_gzip.json");
+    event["rawPath"] = Value::from(format!("/pkg/{name}"));
+    event["requestContext"]["http"]["path"] = event["rawPath"].clone();
+    event["rawQueryString"] = Value::from("");
+    event["queryStringParameters"] = Value::Null;
+    event["headers"]["accept-encoding"] = Value::from("gzip, deflate, br");
+    let res = invoke_event(app, event, None).await;
+    assert_eq!(res["statusCode"], 200, "{res}");
+    assert_eq!(header(&res, "content-encoding"), Some("br"));
+    assert_eq!(header(&res, "content-type"), Some("application/wasm"));
+    assert_eq!(header(&res, "cache-control"), Some(server::site::IMMUTABLE));
+    assert_eq!(
+        res["isBase64Encoded"], true,
+        "binary bodies must be base64 for API Gateway"
+    );
+    // The brotli file written at build time, byte for byte.
+    assert_eq!(
+        base64_engine::decode(res["body"].as_str().unwrap()),
+        std::fs::read(site.root.join("pkg").join(format!("{name}.br"))).unwrap()
+    );
+}

@@ -245,3 +245,134 @@ async fn server_fn_urls_do_not_depend_on_the_build_directory(db: PgPool) {
         "/api/sites/detail"
     );
 }
+
+// ---- The site's files: content-hashed names, cache lifetimes, pre-compressed variants. ----
+
+fn header<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> &'a str {
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_hashed_pkg_file_is_immutable_with_its_type_and_its_precompressed_variants(db: PgPool) {
+    use common::{CSS_HASH, JS_HASH, WASM_HASH};
+    let site = common::FixtureSite::new();
+    let app = common::app_with_site(db, site.root());
+    for (hash, ext, content_type) in [
+        (WASM_HASH, "wasm", "application/wasm"),
+        (JS_HASH, "js", "text/javascript"),
+        (CSS_HASH, "css", "text/css"),
+    ] {
+        let name = format!("ic-portal.{hash}.{ext}");
+        let uri = format!("/pkg/{name}");
+        // Not signed in: the client's files are public.
+        for (accept, encoding, body) in [
+            ("br, gzip", "br", format!("brotli of {name}")),
+            ("gzip, deflate", "gzip", format!("gzip of {name}")),
+            ("gzip;q=0.5, br;q=0.9", "br", format!("brotli of {name}")),
+        ] {
+            let (status, headers, bytes) = common::get_with(&app, &uri, &[("accept-encoding", accept)]).await;
+            assert_eq!(status, StatusCode::OK, "{uri} ({accept})");
+            assert_eq!(
+                header(&headers, "cache-control"),
+                server::site::IMMUTABLE,
+                "{uri}"
+            );
+            assert_eq!(header(&headers, "content-type"), content_type, "{uri}");
+            assert_eq!(header(&headers, "content-encoding"), encoding, "{uri} ({accept})");
+            assert_eq!(header(&headers, "vary"), "accept-encoding", "{uri}");
+            // The file written at build time, as it is: the compression layer left it alone.
+            assert_eq!(String::from_utf8_lossy(&bytes), body, "{uri} ({accept})");
+        }
+        let (status, headers, bytes) = common::get_with(&app, &uri, &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            header(&headers, "content-encoding"),
+            "",
+            "{uri} without Accept-Encoding"
+        );
+        assert_eq!(bytes, std::fs::read(site.root.join("pkg").join(&name)).unwrap());
+        assert_eq!(header(&headers, "cache-control"), server::site::IMMUTABLE);
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_unknown_or_unhashed_pkg_name_is_not_cached_for_good(db: PgPool) {
+    let site = common::FixtureSite::new();
+    let app = common::app_with_site(db, site.root());
+    for uri in [
+        "/pkg/ic-portal.AAAAAAAAAAAAAAAAAAAAAA.wasm",
+        "/pkg/ic-portal.wasm",
+        "/pkg/ic-portal.js",
+        "/pkg/../hash.txt",
+        "/pkg/%2e%2e/hash.txt",
+    ] {
+        let (status, headers, _) = common::get_with(&app, uri, &[("accept-encoding", "br")]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(header(&headers, "cache-control"), "no-store", "{uri}");
+    }
+    // A file without a hash in its name (a snippet as cargo-leptos leaves it) is checked each time.
+    let (status, headers, _) = common::get_with(&app, "/pkg/snippets/x-1/inline0.js", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "cache-control"), server::site::REVALIDATE);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_page_is_not_stored_and_names_the_hashed_files(db: PgPool) {
+    use common::{CSS_HASH, JS_HASH, WASM_HASH};
+    server::seed::seed_people(&db, 2026)
+        .await
+        .expect("demo people load");
+    let site = common::FixtureSite::new();
+    let app = common::app_with_site(db, site.root());
+    let me = login(&app, CUSTOMER_ADMIN).await;
+    for path in ["/login", "/"] {
+        let cookie = (path == "/").then_some(me.as_str());
+        let res = get_as(&app, path, cookie).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        assert_eq!(res.headers["cache-control"], "no-store", "{path}");
+        for name in [
+            format!("/pkg/ic-portal.{JS_HASH}.js"),
+            format!("/pkg/ic-portal.{WASM_HASH}.wasm"),
+            format!("/pkg/ic-portal.{CSS_HASH}.css"),
+        ] {
+            assert!(
+                res.body.contains(&format!("\"{name}\"")),
+                "{path} does not name {name}"
+            );
+            // …and each name it gives is served.
+            let (status, headers, _) = common::get_with(&app, &name, &[]).await;
+            assert_eq!(status, StatusCode::OK, "{name}");
+            assert_eq!(header(&headers, "cache-control"), server::site::IMMUTABLE);
+        }
+        // The hydration script loads the JS by the hashed name too (its arguments).
+        assert!(res.body.contains(&format!("\"ic-portal.{JS_HASH}\"")), "{path}");
+        assert!(!res.body.contains("/pkg/ic-portal.css"), "{path}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn without_a_hash_file_the_page_names_the_plain_files(db: PgPool) {
+    let site = common::FixtureSite::new();
+    std::fs::remove_file(site.root.join(server::site::HASH_FILE)).unwrap();
+    let app = common::app_with_site(db, site.root());
+    let res = get(&app, "/login").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("\"/pkg/ic-portal.css\""), "{}", res.body);
+    assert!(res.body.contains("\"/pkg/ic-portal.wasm\""));
+    assert!(!res.body.contains(common::CSS_HASH));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_public_file_is_kept_an_hour(db: PgPool) {
+    let site = common::FixtureSite::new();
+    let app = common::app_with_site(db, site.root());
+    let (status, headers, body) = common::get_with(&app, "/favicon.svg", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "cache-control"), server::site::PUBLIC_FILE);
+    assert_eq!(header(&headers, "content-type"), "image/svg+xml");
+    assert!(String::from_utf8_lossy(&body).starts_with("<svg"));
+    // A path that is no file still gets the portal's page (here: to the sign-in, not signed in).
+    let (status, headers, _) = common::get_with(&app, "/no-such-file.svg", &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(header(&headers, "cache-control"), "no-store");
+}

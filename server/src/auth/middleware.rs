@@ -17,6 +17,8 @@ pub struct AuthState {
     pub cfg: AuthConfig,
     /// Behind API Gateway the client address comes from the gateway, not from the socket.
     pub on_lambda: bool,
+    /// The site's options: the refusal page names the stylesheet by its hashed name.
+    pub site: leptos::config::LeptosOptions,
 }
 
 /// Paths anyone may fetch without signing in.
@@ -197,7 +199,7 @@ pub async fn authenticate(State(st): State<AuthState>, mut req: Request, next: N
         .is_some_and(|i| i.viewing_as.is_some());
     if viewing_as && !view_as::permits(req.method(), &path) {
         tracing::info!(path = %path, "change refused while viewing as a customer");
-        return view_as::refused();
+        return view_as::refused(&st.site);
     }
     let page_request = matches!(*req.method(), Method::GET | Method::HEAD)
         && !is_public(&path)

@@ -40,18 +40,21 @@ pub fn permits(method: &Method, path: &str) -> bool {
 }
 
 /// The answer to anything that would change something while viewing as a customer.
-pub fn refused() -> Response {
+pub fn refused(site: &leptos::config::LeptosOptions) -> Response {
+    let stylesheet = crate::site::stylesheet_link(site);
     (
         StatusCode::FORBIDDEN,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Read-only view</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/ic-portal.css\"></head><body><main class=\"main\">\
+        format!(
+            "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Read-only view</title>\
+         {stylesheet}</head><body><main class=\"main\">\
          <h1>Nothing can be changed here</h1>\
          <p>You are viewing this customer's portal as they see it, read-only. \
          To act for the customer, go back to your customers first.</p>\
          <form method=\"post\" action=\"/auth/view-as/end\">\
          <button class=\"button\" type=\"submit\">Back to my customers</button></form>\
-         </main></body></html>",
+         </main></body></html>"
+        ),
     )
         .into_response()
 }

@@ -49,13 +49,14 @@ fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
 }
 
 /// A refusal: a short page for a browser's form, the sentence alone for anything else.
-fn refuse(headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
+fn refuse(state: &AppState, headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
     if accepts(headers, "text/html") {
         let body = format!(
             "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Upload not imported · Northgate Energy</title>\
-             <link rel=\"stylesheet\" href=\"/pkg/ic-portal.css\"></head><body><main class=\"main\">\
+             {}</head><body><main class=\"main\">\
              <h1>Upload not imported</h1><p class=\"state state--error\" role=\"alert\">{}</p>\
              <p><a href=\"{IMPORTS_PAGE}\">Back to Imports</a></p></main></body></html>",
+            crate::site::stylesheet_link(&state.leptos_options),
             html_escape(message)
         );
         (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
@@ -101,16 +102,23 @@ pub async fn upload(
             .into_response();
         }
         return refuse(
+            &state,
             &headers,
             StatusCode::UNAUTHORIZED,
             &ApiError::Unauthenticated.to_string(),
         );
     };
     if !who.has_role(&[Role::AccountManager, Role::OpsAdmin]) {
-        return refuse(&headers, StatusCode::FORBIDDEN, &ApiError::Forbidden.to_string());
+        return refuse(
+            &state,
+            &headers,
+            StatusCode::FORBIDDEN,
+            &ApiError::Forbidden.to_string(),
+        );
     }
     if !is_multipart(&headers) {
         return refuse(
+            &state,
             &headers,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Send the files as multipart/form-data, as the Imports page's form does.",
@@ -122,11 +130,11 @@ pub async fn upload(
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit) {
         let e = SpoolError::too_large(limit);
-        return refuse(&headers, e.status(), &e.to_string());
+        return refuse(&state, &headers, e.status(), &e.to_string());
     }
     let multipart = match Multipart::from_request(req, &state).await {
         Ok(m) => m,
-        Err(e) => return refuse(&headers, e.status(), &e.body_text()),
+        Err(e) => return refuse(&state, &headers, e.status(), &e.body_text()),
     };
     let files = match spool::receive(multipart, limit).await {
         Ok(files) => files,
@@ -135,7 +143,7 @@ pub async fn upload(
                 tracing::error!(error = %source, "an upload could not be stored");
             }
             tracing::info!(reason = %e, "upload refused");
-            return refuse(&headers, e.status(), &e.to_string());
+            return refuse(&state, &headers, e.status(), &e.to_string());
         }
     };
     tracing::info!(
@@ -163,7 +171,12 @@ async fn redirected(
             Ok(entry) => ids.push(entry.id),
             Err(e) => {
                 tracing::error!(error = %e, "an upload could not be imported or recorded");
-                return refuse(headers, StatusCode::INTERNAL_SERVER_ERROR, run::FAILED_REPORT);
+                return refuse(
+                    state,
+                    headers,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    run::FAILED_REPORT,
+                );
             }
         }
     }

@@ -228,6 +228,98 @@ pub fn app(db: PgPool) -> Router {
     app_with(db, &config())
 }
 
+/// A built site in a temporary directory, as scripts/build-site.sh --release leaves one: pkg/
+/// files under content-hashed names with `.br` and `.gz` variants (whose bodies say which one was
+/// sent), hash.txt naming them, and a public file. Removed when dropped.
+pub struct FixtureSite {
+    pub root: std::path::PathBuf,
+}
+
+/// Hashes of the fixture's files (22 characters of URL-safe base64, as build-site.sh writes them).
+pub const JS_HASH: &str = "Jx9aTq0uYvS4bW2cR7e-_w";
+pub const WASM_HASH: &str = "Wm3pLk8dQz1nHf5tXa0b_A";
+pub const CSS_HASH: &str = "Cs7yUe2oPi6rTw4qEs1d-g";
+
+impl FixtureSite {
+    pub fn new() -> Self {
+        let root = std::env::temp_dir().join(format!("ic-portal-site-{}", uuid::Uuid::new_v4()));
+        let pkg = root.join("pkg");
+        std::fs::create_dir_all(&pkg).expect("fixture site");
+        for (name, raw) in [
+            (
+                format!("ic-portal.{JS_HASH}.js"),
+                "export default function init() {}\n",
+            ),
+            (format!("ic-portal.{WASM_HASH}.wasm"), "\0asm raw bytes"),
+            (format!("ic-portal.{CSS_HASH}.css"), "body { margin: 0 }\n"),
+        ] {
+            std::fs::write(pkg.join(&name), raw).unwrap();
+            std::fs::write(pkg.join(format!("{name}.br")), format!("brotli of {name}")).unwrap();
+            std::fs::write(pkg.join(format!("{name}.gz")), format!("gzip of {name}")).unwrap();
+        }
+        // As `cargo leptos watch` leaves wasm-bindgen's snippets: no hash in the name.
+        std::fs::create_dir_all(pkg.join("snippets/x-1")).unwrap();
+        std::fs::write(pkg.join("snippets/x-1/inline0.js"), "export const x = 1;\n").unwrap();
+        std::fs::write(
+            root.join(server::site::HASH_FILE),
+            format!("js: {JS_HASH}\nwasm: {WASM_HASH}\ncss: {CSS_HASH}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("favicon.svg"),
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        )
+        .unwrap();
+        Self { root }
+    }
+
+    pub fn root(&self) -> &str {
+        self.root.to_str().expect("a UTF-8 temporary directory")
+    }
+}
+
+impl Drop for FixtureSite {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// The app serving the site at `site_root`, with the Leptos options `server serve` derives from it
+/// (`server::site::with_site_hash_file`).
+pub fn app_with_site(db: PgPool, site_root: &str) -> Router {
+    let leptos_options = server::site::with_site_hash_file(
+        LeptosOptions::builder()
+            .output_name("ic-portal")
+            .site_root(site_root)
+            .build(),
+    );
+    let app_db = server::db::app_pool((*db.connect_options()).clone(), 4, "portal_app");
+    server::router::app(
+        AppState {
+            leptos_options,
+            db: app_db,
+        },
+        &config(),
+    )
+}
+
+/// A GET with extra request headers; the body as raw bytes (compressed bodies are not text).
+pub async fn get_with(app: &Router, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let mut req = Request::get(uri).header("host", "localhost");
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .expect("router is infallible");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    (status, headers, bytes.to_vec())
+}
+
 /// The app over a database holding the demo customers, sites and users (no HH data).
 pub async fn seeded_app(db: PgPool) -> Router {
     server::seed::seed_people(&db, 2026)
