@@ -45,6 +45,11 @@ pub fn check(event: &LambdaRequest) -> Result<(), BadEvent> {
                 &ag.multi_value_query_string_parameters,
                 &ag.query_string_parameters,
             );
+            // `QueryMap::to_query_string` indexes each key's first value: a key with an empty
+            // list (`"multiValueQueryStringParameters": {"a": []}`) panics there (query_map 0.7).
+            if has_empty_value_list(mv) || has_empty_value_list(sv) {
+                return Err(BadEvent("a query parameter has an empty list of values"));
+            }
             if !mv.is_empty() {
                 uri.push('?');
                 uri.push_str(&mv.to_query_string());
@@ -71,6 +76,16 @@ pub fn check(event: &LambdaRequest) -> Result<(), BadEvent> {
         }
         // `LambdaRequest` is non-exhaustive; the portal enables only the two API Gateway kinds.
         _ => Err(BadEvent("not an API Gateway event")),
+    }
+}
+
+/// Whether a key of `query` has no value at all (`QueryMap` keeps its map private; its serde
+/// form is the map itself).
+fn has_empty_value_list(query: &lambda_http::aws_lambda_events::query_map::QueryMap) -> bool {
+    match serde_json::to_value(query) {
+        Ok(serde_json::Value::Object(map)) => map.values().any(|v| v.as_array().is_some_and(Vec::is_empty)),
+        Ok(_) => false,
+        Err(_) => true,
     }
 }
 
@@ -208,6 +223,14 @@ mod tests {
         let mut v = event("apigw_v2_post_server_fn_base64.json");
         v["body"] = Value::from("site_id=1");
         assert_eq!(refused(v).0, "the body is marked base64 but is not");
+    }
+
+    #[test]
+    fn a_query_parameter_with_no_values_is_refused_not_a_panic() {
+        // Found by the fuzz target: query_map indexes the first value of each key.
+        let mut v = event("apigw_v1_get_healthz_query.json");
+        v["multiValueQueryStringParameters"] = serde_json::json!({ "verbose": [] });
+        assert_eq!(refused(v).0, "a query parameter has an empty list of values");
     }
 
     #[test]
