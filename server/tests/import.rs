@@ -277,3 +277,42 @@ async fn missing_values_may_be_blank_when_flagged_missing(db: PgPool) {
     assert_eq!(missing, 4);
     assert!(statuses.starts_with("MMMMA"));
 }
+
+/// Reads `good` bytes, then fails as a network stream that breaks off does.
+struct BreaksOff {
+    good: std::io::Cursor<Vec<u8>>,
+}
+
+impl std::io::Read for BreaksOff {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.good.read(buf)? {
+            0 => Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "the stream broke off")),
+            n => Ok(n),
+        }
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_read_that_breaks_off_is_an_io_error_not_a_rejected_file(db: PgPool) {
+    // The S3 ingest tries an I/O error again later, and moves a rejected file aside for good.
+    server::seed::seed_people(&db, 1).await.unwrap();
+    let m = mpan(&db, "Castlegate House").await;
+    let text = format!("{HEADER}{}", day_csv(&m, "AI", day(2026, 1, 14), "SF", 1.0));
+    let half = text.as_bytes()[..text.len() / 2].to_vec();
+    let reader = BreaksOff {
+        good: std::io::Cursor::new(half),
+    };
+    match import_hh(&db, "s3.csv", reader, ()).await {
+        Err(ImportError::Io { file, source }) => {
+            assert_eq!(file, "s3.csv");
+            assert_eq!(source.kind(), std::io::ErrorKind::ConnectionReset);
+        }
+        other => panic!("expected an I/O error, got {other:?}"),
+    }
+    // Before the header is read, too.
+    let reader = BreaksOff {
+        good: std::io::Cursor::new(b"mpan_co".to_vec()),
+    };
+    assert!(matches!(import_hh(&db, "s3.csv", reader, ()).await, Err(ImportError::Io { .. })));
+    assert_eq!(day_rows(&db).await, 0);
+}

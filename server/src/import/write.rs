@@ -78,10 +78,20 @@ fn parse_all<R: Read, P: Progress>(
         file: file.to_owned(),
         reason,
     };
-    let header = csv
-        .byte_headers()
-        .map_err(|e| bad(format!("the header cannot be read: {e}")))?
-        .clone();
+    // A read that fails (a stream from S3 that breaks off) is no fault of the file: `Io`, so the
+    // caller can try again, never a rejection.
+    let io = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(source) => ImportError::Io {
+            file: file.to_owned(),
+            source,
+        },
+        other => bad(format!("{other:?}")),
+    };
+    let header = match csv.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) if e.is_io_error() => return Err(io(e)),
+        Err(e) => return Err(bad(format!("the header cannot be read: {e}"))),
+    };
     if header.is_empty() || header.iter().all(|h| h.is_empty()) {
         return Err(bad("the file is empty; a header line is required".into()));
     }
@@ -110,6 +120,7 @@ fn parse_all<R: Read, P: Progress>(
         match csv.read_byte_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
+            Err(e) if e.is_io_error() => return Err(io(e)),
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 report(&mut errors, line, format!("not readable as CSV: {e}"));
