@@ -23,9 +23,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 // The stylesheet, the client's JS and its WASM by their content-hashed names
                 // (the hash file: server/src/site.rs), so browsers may keep them for good.
-                <HashedStylesheet options=options.clone() id="leptos" />
+                <HashedStylesheet options=options.clone() id="leptos" root=asset_origin() />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options islands=true />
+                <HydrationScripts options islands=true root=asset_origin() />
                 <MetaTags />
             </head>
             <body>
@@ -48,14 +48,58 @@ fn set_csp_header() {
         Ok(_) => "'self' ws://127.0.0.1:3001 ws://localhost:3001",
         Err(_) => "'self'",
     };
+    // The /pkg files' origin when they are served from elsewhere (ASSET_ORIGIN: CloudFront).
+    let assets = match asset_origin() {
+        "" => String::new(),
+        origin => format!(" {origin}"),
+    };
     let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src {connect}; object-src 'none'; base-uri 'none'; \
+        "default-src 'self'; script-src 'self'{assets} 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'{assets}; \
+         img-src 'self' data:; connect-src {connect}{assets}; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     );
     if let Ok(value) = http::HeaderValue::from_str(&policy) {
         opts.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
+}
+
+/// Where the page loads its `/pkg` files (client, stylesheet) from: `ASSET_ORIGIN` on AWS (the
+/// static files' CloudFront address, e.g. `https://static.portal.example`, so a page always
+/// names files its own build made: infra/README.md), or the portal itself (`""`). Read once; a
+/// value that is not a bare `http(s)://host[:port]` origin is ignored with a warning.
+pub fn asset_origin() -> &'static str {
+    #[cfg(feature = "ssr")]
+    {
+        static ORIGIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        ORIGIN.get_or_init(|| match std::env::var("ASSET_ORIGIN") {
+            Ok(v) if v.is_empty() => String::new(),
+            Ok(v) => match parse_origin(&v) {
+                Some(origin) => origin,
+                None => {
+                    tracing::warn!(value = %v, "ASSET_ORIGIN is not an origin (https://host[:port]); serving /pkg from the portal");
+                    String::new()
+                }
+            },
+            Err(_) => String::new(),
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        ""
+    }
+}
+
+/// `https://host[:port]` (or http), without a trailing slash; nothing else (no path, query,
+/// spaces or quotes, which would break out of the CSP or the page).
+#[cfg(feature = "ssr")]
+fn parse_origin(v: &str) -> Option<String> {
+    let v = v.trim_end_matches('/');
+    let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"))?;
+    let ok = !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    ok.then(|| v.to_owned())
 }
 
 #[component]
@@ -99,5 +143,32 @@ pub fn App() -> impl IntoView {
                 <Footer />
             </div>
         </Router>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::parse_origin;
+
+    #[test]
+    fn an_asset_origin_is_a_bare_origin() {
+        assert_eq!(
+            parse_origin("https://static.portal.example/").as_deref(),
+            Some("https://static.portal.example")
+        );
+        assert_eq!(
+            parse_origin("http://127.0.0.1:9000").as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+        for bad in [
+            "static.portal.example",
+            "https://",
+            "https://a.example/pkg",
+            "https://a.example 'unsafe-inline'",
+            "https://a.example;script-src *",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(parse_origin(bad), None, "{bad}");
+        }
     }
 }

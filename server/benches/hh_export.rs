@@ -49,6 +49,8 @@ fn config() -> Config {
         upload_max_bytes: server::config::DEFAULT_UPLOAD_MAX_BYTES,
         // The benchmark sends no e-mail.
         mail: server::mail::MailConfig::local_sink(2525, "http://127.0.0.1:3000"),
+        auth_database_url: None,
+        db_credentials: None,
     }
 }
 

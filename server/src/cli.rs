@@ -62,6 +62,9 @@ enum AlertsCommand {
 
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // On AWS the secrets' ARNs are configured, not their values: read them first, while this is
+    // the only thread (secrets.rs), so the configuration below reads them as it reads the rest.
+    crate::secrets::load_into_env().context("Failed to read the secrets")?;
     let config = Config::from_env()?;
     telemetry::init(config.on_lambda);
     tokio::runtime::Builder::new_multi_thread()
@@ -134,14 +137,41 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let leptos_options = crate::site::leptos_options()?;
     let addr = leptos_options.site_addr;
     let options: sqlx::postgres::PgConnectOptions = config.database_url.parse()?;
+    let auth_options = match &config.auth_database_url {
+        Some(url) => Some(
+            url.parse::<sqlx::postgres::PgConnectOptions>()
+                .context("AUTH_DATABASE_URL is not a database URL")?,
+        ),
+        None => None,
+    };
     if config.environment == Environment::Production {
-        db::refuse_over_privileged_login(&options)
-            .await
-            .context("Database privilege check at start-up")?;
+        // The checks connect once each, concurrently: on Lambda this is part of the cold start.
+        let app_check = async {
+            db::refuse_over_privileged_login(&options).await?;
+            if auth_options.is_some() {
+                db::refuse_wrong_login_role(&options, &config.app_role, &config.auth_role).await?;
+            }
+            anyhow::Ok(())
+        };
+        let auth_check = async {
+            if let Some(auth) = &auth_options {
+                db::refuse_over_privileged_login(auth).await?;
+                db::refuse_wrong_login_role(auth, &config.auth_role, &config.app_role).await?;
+            }
+            anyhow::Ok(())
+        };
+        tokio::try_join!(app_check, auth_check).context("Database privilege check at start-up")?;
     }
     let options = db::log_slow_statements(options, config.slow_query);
-    let db = db::app_pool(options, config.pool_size, &config.app_role);
+    let db = match auth_options {
+        // One login per role: no `SET ROLE`, so RDS Proxy can multiplex (db.rs).
+        Some(_) => db::login_pool(options, config.pool_size),
+        None => db::app_pool(options, config.pool_size, &config.app_role),
+    };
+    if let Some(credentials) = &config.db_credentials {
+        credentials.track(crate::secrets::Login::App, &db);
+    }
     let state = AppState { leptos_options, db };
     let app = router::app(state, &config);
-    transport::serve(app, config.on_lambda, addr).await
+    transport::serve(app, config.on_lambda, addr, config.db_credentials.clone()).await
 }

@@ -25,7 +25,19 @@ pub struct Config {
     pub upload_max_bytes: u64,
     /// Outgoing e-mail: SMTP server, sender, the portal's public address (`crate::mail`).
     pub mail: crate::mail::MailConfig,
+    /// `AUTH_DATABASE_URL`: when set, each pool connects with a login of its own that *is* its
+    /// role (a member of `portal_app`, or of `portal_auth`), and neither runs `SET ROLE` nor any
+    /// other `SET`: what a pooler such as RDS Proxy needs to share server connections between
+    /// clients instead of pinning each client to one (docs: infra/README.md). Unset: both pools
+    /// use `DATABASE_URL` and switch roles (`app_role`, `auth_role`).
+    pub auth_database_url: Option<String>,
+    /// On AWS: re-reads the database secrets so a rotated password reaches the pools.
+    pub db_credentials: Option<std::sync::Arc<crate::secrets::DbCredentials>>,
 }
+
+/// The request timeout on Lambda: below API Gateway's 29 s integration timeout, so a slow page
+/// ends with the portal's own 504 (logged, with the request id) rather than API Gateway's.
+pub const LAMBDA_REQUEST_TIMEOUT_SECS: u64 = 25;
 
 /// The largest HH upload by default: 50 MB, about a million half-hourly lines.
 pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 50_000_000;
@@ -52,6 +64,7 @@ impl Config {
         };
         let request_timeout = Duration::from_secs(match std::env::var("REQUEST_TIMEOUT_SECS") {
             Ok(v) => v.parse().context("REQUEST_TIMEOUT_SECS must be an integer")?,
+            Err(_) if on_lambda => LAMBDA_REQUEST_TIMEOUT_SECS,
             Err(_) => 30,
         });
         let slow_query = Duration::from_millis(match std::env::var("SLOW_QUERY_MS") {
@@ -85,8 +98,11 @@ impl Config {
                 "{name} may only hold letters, digits and underscores"
             );
         }
+        let auth_database_url = std::env::var("AUTH_DATABASE_URL").ok().filter(|u| !u.is_empty());
         Ok(Self {
             database_url,
+            auth_database_url,
+            db_credentials: crate::secrets::DbCredentials::from_env(),
             pool_size,
             request_timeout,
             slow_query,

@@ -12,6 +12,7 @@ pub mod lambda_event;
 pub mod layers;
 pub mod mail;
 pub mod router;
+pub mod secrets;
 pub mod seed;
 pub mod site;
 pub mod telemetry;

@@ -126,12 +126,27 @@ pub fn app(state: AppState, config: &Config) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     // Authentication has its own pool on the same server, as `portal_auth`: the only role that
-    // reads password hashes and sessions. The app's pool (`portal_app`) cannot.
-    let auth_db = crate::db::app_pool(
-        state.db.connect_options().as_ref().clone(),
-        config.pool_size,
-        &config.auth_role,
-    );
+    // reads password hashes and sessions. The app's pool (`portal_app`) cannot. With
+    // `AUTH_DATABASE_URL`, a login of its own that is `portal_auth` (no `SET ROLE`: see db.rs).
+    let auth_db = match &config.auth_database_url {
+        Some(url) => {
+            let options = url
+                .parse::<sqlx::postgres::PgConnectOptions>()
+                .expect("AUTH_DATABASE_URL was checked at start-up");
+            crate::db::login_pool(
+                crate::db::log_slow_statements(options, config.slow_query),
+                config.pool_size,
+            )
+        }
+        None => crate::db::app_pool(
+            state.db.connect_options().as_ref().clone(),
+            config.pool_size,
+            &config.auth_role,
+        ),
+    };
+    if let Some(credentials) = &config.db_credentials {
+        credentials.track(crate::secrets::Login::Auth, &auth_db);
+    }
     let auth_state = AuthState {
         db: auth_db,
         cfg: config.auth.clone(),

@@ -286,7 +286,10 @@ struct BreaksOff {
 impl std::io::Read for BreaksOff {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self.good.read(buf)? {
-            0 => Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "the stream broke off")),
+            0 => Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "the stream broke off",
+            )),
             n => Ok(n),
         }
     }
@@ -313,6 +316,9 @@ async fn a_read_that_breaks_off_is_an_io_error_not_a_rejected_file(db: PgPool) {
     let reader = BreaksOff {
         good: std::io::Cursor::new(b"mpan_co".to_vec()),
     };
-    assert!(matches!(import_hh(&db, "s3.csv", reader, ()).await, Err(ImportError::Io { .. })));
+    assert!(matches!(
+        import_hh(&db, "s3.csv", reader, ()).await,
+        Err(ImportError::Io { .. })
+    ));
     assert_eq!(day_rows(&db).await, 0);
 }

@@ -61,13 +61,12 @@ pub async fn import_files(db: &PgPool, files: &[PathBuf]) -> anyhow::Result<()> 
                     summary.values as f64 / secs.max(1e-9)
                 );
                 // New data may breach a rule: raise its alerts now, not at the next daily run.
-                if summary.batch_id.is_some() {
-                    let today = app::api::billing::ssr::today();
-                    let mut conn = db.acquire().await?;
-                    match app::store::alert_rules::evaluate(&mut conn, &summary.organisations, today).await {
-                        Ok(raised) => println!("{name}: {raised}"),
-                        Err(e) => eprintln!("{name}: imported, but the alert rules failed ({e}); the daily run will raise them"),
-                    }
+                match super::raise_alerts_after(db, &summary).await {
+                    Ok(Some(raised)) => println!("{name}: {raised}"),
+                    Ok(None) => {}
+                    Err(e) => eprintln!(
+                        "{name}: imported, but the alert rules failed ({e}); the daily run will raise them"
+                    ),
                 }
             }
             Err(e) => {

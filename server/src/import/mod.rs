@@ -1,5 +1,6 @@
-//! HH data import: one library used by the CLI (`server import hh FILE…`) and, later, by an
-//! S3-triggered Lambda. The CSV format is in docs/import-format.md.
+//! HH data import: one library used by the CLI (`server import hh FILE…`), the browser upload and
+//! the S3-triggered ingest function (`jobs ingest`, feature `aws`). The CSV format is in
+//! docs/import-format.md.
 //!
 //! A file is parsed as a stream on a blocking thread and assembled into whole settlement days
 //! (one row per supply point × channel × run × day, as `hh_day` stores them), which are copied into
@@ -106,6 +107,50 @@ pub async fn import_hh<R: Read + Send + 'static>(
         tx.rollback().await?;
     }
     Ok(summary)
+}
+
+/// As [`import_hh`], for a file that may be delivered more than once, possibly at the same time
+/// (an S3 event is delivered at least once): the transaction first takes an advisory lock on
+/// `identity` (the object's bucket, key and version), so a second delivery waits for the first to
+/// commit and then finds every day-row present: the file is imported once.
+pub async fn import_hh_once<R: Read + Send + 'static>(
+    db: &PgPool,
+    identity: &str,
+    file_name: &str,
+    reader: R,
+    progress: impl Progress,
+) -> Result<ImportSummary, ImportError> {
+    let mut tx = db.begin().await?;
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended('hh-import:' || $1, 0))",
+        identity
+    )
+    .execute(&mut *tx)
+    .await?;
+    let known = load_known_supplies(&mut tx).await?;
+    let summary = import_in(&mut tx, file_name, reader, known, progress).await?;
+    if summary.batch_id.is_some() {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(summary)
+}
+
+/// After an import that wrote new data: raise the alerts it may breach now, as the daily run
+/// would tomorrow (the CLI and the S3 ingest; the browser upload does it in its own transaction).
+pub async fn raise_alerts_after(
+    db: &PgPool,
+    summary: &ImportSummary,
+) -> Result<Option<app::store::alert_rules::Raised>, sqlx::Error> {
+    if summary.batch_id.is_none() {
+        return Ok(None);
+    }
+    let today = app::api::billing::ssr::today();
+    let mut conn = db.acquire().await?;
+    app::store::alert_rules::evaluate(&mut conn, &summary.organisations, today)
+        .await
+        .map(Some)
 }
 
 impl fmt::Display for ImportSummary {

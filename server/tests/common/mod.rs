@@ -45,6 +45,8 @@ pub fn config() -> Config {
         auth_role: "portal_auth".into(),
         upload_max_bytes: server::config::DEFAULT_UPLOAD_MAX_BYTES,
         mail: mail_config(),
+        auth_database_url: None,
+        db_credentials: None,
     }
 }
 
