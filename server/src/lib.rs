@@ -8,6 +8,10 @@ pub mod db;
 pub mod export;
 pub mod health;
 pub mod import;
+#[cfg(feature = "aws")]
+pub mod ingest;
+#[cfg(feature = "aws")]
+pub mod jobs;
 pub mod lambda_event;
 pub mod layers;
 pub mod mail;
