@@ -6,16 +6,20 @@
 #     cargo-leptos, for `cargo leptos watch` (running and testing the portal do not need it)
 #   - PostgreSQL binaries, Chromium, the end2end Node packages
 #   - the local SMTP sink (PyPI aiosmtpd in a venv under ~/.cache/ic-portal/tools/smtp-sink)
+#   - the AWS tools (PyPI cargo-lambda, ziglang, cfn-lint, aws-sam-cli, moto in a venv under
+#     ~/.cache/ic-portal/tools/aws-venv) and, where rustup can get it, the aarch64 Rust target
+#     (--no-aws skips both)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mkdir -p "$TOOLS/bin"
 
-need_pg=1; need_browser=1; need_dev=0
+need_pg=1; need_browser=1; need_dev=0; need_aws=1
 for a in "$@"; do
   case "$a" in
     --no-browser) need_browser=0 ;;
     --no-pg) need_pg=0 ;;
+    --no-aws) need_aws=0 ;;
     --dev) need_dev=1 ;;
-    *) die "unknown option $a (use --no-browser, --no-pg, --dev)" ;;
+    *) die "unknown option $a (use --no-browser, --no-pg, --no-aws, --dev)" ;;
   esac
 done
 
@@ -124,6 +128,32 @@ if ! "$TOOLS/smtp-sink/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd._
   command -v python3 >/dev/null 2>&1 || apt_install python3
   python3 -m venv "$TOOLS/smtp-sink" 2>/dev/null || { apt_install python3-venv; rm -rf "$TOOLS/smtp-sink"; python3 -m venv "$TOOLS/smtp-sink"; }
   "$TOOLS/smtp-sink/bin/python" -m pip install -q --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+fi
+
+# --- 2c. AWS tools: cargo-lambda + zig, cfn-lint, aws-sam-cli, moto (PyPI, one venv) ---------
+if ((need_aws)); then
+  aws_wanted="cargo-lambda==$CARGO_LAMBDA_VERSION ziglang==$ZIGLANG_VERSION cfn-lint==$CFN_LINT_VERSION aws-sam-cli==$AWS_SAM_CLI_VERSION moto[server,s3]==$MOTO_VERSION"
+  if [[ "$(cat "$AWS_VENV/.installed" 2>/dev/null)" != "$aws_wanted" ]]; then
+    log "installing the AWS tools (PyPI: cargo-lambda, ziglang, cfn-lint, aws-sam-cli, moto; ~1 min)"
+    command -v python3 >/dev/null 2>&1 || apt_install python3
+    rm -rf "$AWS_VENV"
+    python3 -m venv "$AWS_VENV" 2>/dev/null || { apt_install python3-venv; rm -rf "$AWS_VENV"; python3 -m venv "$AWS_VENV"; }
+    # shellcheck disable=SC2086
+    "$AWS_VENV/bin/python" -m pip install -q --disable-pip-version-check $aws_wanted
+    echo "$aws_wanted" >"$AWS_VENV/.installed"
+  fi
+  # arm64 Lambda builds: the aarch64 std from rustup where it can download it; otherwise the
+  # functions are built for x86_64 (scripts/package.sh reads this file; template parameter
+  # Architecture=x86_64).
+  if [[ ! -f "$CACHE/lambda-arch" ]] || [[ "$(cat "$CACHE/lambda-arch")" != arm64 ]]; then
+    if rustup target add --toolchain "$RUSTUP_TOOLCHAIN" aarch64-unknown-linux-gnu >/dev/null 2>&1 \
+       && ls "$(rustup run "$RUSTUP_TOOLCHAIN" rustc --print sysroot)"/lib/rustlib/aarch64-unknown-linux-gnu/lib/libstd-*.rlib >/dev/null 2>&1; then
+      echo arm64 >"$CACHE/lambda-arch"
+    else
+      log "rustup cannot add aarch64-unknown-linux-gnu here: Lambda functions will be built for x86_64"
+      echo x86_64 >"$CACHE/lambda-arch"
+    fi
+  fi
 fi
 
 # --- 3. PostgreSQL binaries, Chromium, Playwright ---------------------------------------------

@@ -13,6 +13,17 @@ WASM_BINDGEN_VERSION="0.2.130"
 BINARYEN_NPM_VERSION="132.0.0"
 
 export PATH="$TOOLS/bin:$HOME/.cargo/bin:$PATH"
+
+# The AWS tools (PyPI, in one venv; scripts/bootstrap.sh installs them): cargo-lambda and zig for
+# Lambda builds, cfn-lint and aws-sam-cli for the template, moto's S3 server for the ingest tests.
+AWS_VENV="$TOOLS/aws-venv"
+CARGO_LAMBDA_VERSION="1.9.2"
+ZIGLANG_VERSION="0.17.1"
+CFN_LINT_VERSION="1.58.0"
+AWS_SAM_CLI_VERSION="1.170.0"
+MOTO_VERSION="5.2.5"
+# Puts the AWS tools on PATH (after the project's own, so its `python3` shadows nothing else's).
+aws_tools_path() { export PATH="$PATH:$AWS_VENV/bin"; export SAM_CLI_TELEMETRY=0; }
 # The toolchain the scripts build with; bootstrap.sh writes the choice here.
 if [[ -f "$CACHE/toolchain" ]]; then
   export RUSTUP_TOOLCHAIN="$(cat "$CACHE/toolchain")"
