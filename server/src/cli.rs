@@ -145,22 +145,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         None => None,
     };
     if config.environment == Environment::Production {
-        // The checks connect once each, concurrently: on Lambda this is part of the cold start.
-        let app_check = async {
-            db::refuse_over_privileged_login(&options).await?;
-            if auth_options.is_some() {
-                db::refuse_wrong_login_role(&options, &config.app_role, &config.auth_role).await?;
-            }
-            anyhow::Ok(())
-        };
-        let auth_check = async {
-            if let Some(auth) = &auth_options {
-                db::refuse_over_privileged_login(auth).await?;
-                db::refuse_wrong_login_role(auth, &config.auth_role, &config.app_role).await?;
-            }
-            anyhow::Ok(())
-        };
-        tokio::try_join!(app_check, auth_check).context("Database privilege check at start-up")?;
+        match &auth_options {
+            None => db::refuse_over_privileged_login(&options).await,
+            // One connection per login, both at once: on Lambda this is part of the cold start.
+            Some(auth) => tokio::try_join!(
+                db::refuse_unfit_role_login(&options, &config.app_role, &config.auth_role),
+                db::refuse_unfit_role_login(auth, &config.auth_role, &config.app_role),
+            )
+            .map(drop),
+        }
+        .context("Database privilege check at start-up")?;
     }
     let options = db::log_slow_statements(options, config.slow_query);
     let db = match auth_options {

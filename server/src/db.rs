@@ -161,18 +161,22 @@ pub async fn login_role_problems(
     Ok(problems)
 }
 
-/// As [`refuse_over_privileged_login`], for a login that serves as `role` without `SET ROLE`.
-pub async fn refuse_wrong_login_role(
+/// As [`refuse_over_privileged_login`], for a login that serves as `role` without `SET ROLE`:
+/// both checks on one connection (on Lambda each connection at start-up is cold-start time).
+pub async fn refuse_unfit_role_login(
     options: &PgConnectOptions,
     role: &str,
     other: &str,
 ) -> anyhow::Result<()> {
     let mut conn = options.connect().await?;
-    let problems = login_role_problems(&mut conn, role, other).await?;
+    let mut problems = login_privilege_problems(&mut conn).await?;
+    problems.extend(login_role_problems(&mut conn, role, other).await?);
     let _ = conn.close().await;
     anyhow::ensure!(
         problems.is_empty(),
-        "refusing to serve: the database login for {role} is not fit: {}",
+        "refusing to serve: the database login for {role} is not fit: {}. Serve with one login \
+         per role, each a member of its role only, none able to bypass row-level security \
+         (infra/README.md)",
         problems.join("; ")
     );
     Ok(())

@@ -138,6 +138,15 @@ async fn a_login_per_role_keeps_row_level_security_without_set_role(db: PgPool) 
         problems[0].contains("also a member of portal_auth"),
         "{problems:?}"
     );
+    // What production runs at start-up, one connection per login.
+    server::db::refuse_unfit_role_login(&as_login(&db, &app_login, "x"), "portal_app", "portal_auth")
+        .await
+        .unwrap();
+    let refused =
+        server::db::refuse_unfit_role_login(&as_login(&db, &both, "x"), "portal_app", "portal_auth")
+            .await
+            .unwrap_err();
+    assert!(refused.to_string().contains("not fit"), "{refused}");
     drop(conn);
     let mut conn = sqlx::ConnectOptions::connect(&as_login(&db, &app_login, "x"))
         .await
