@@ -23,7 +23,16 @@ CFN_LINT_VERSION="1.58.0"
 AWS_SAM_CLI_VERSION="1.170.0"
 MOTO_VERSION="5.2.5"
 # Puts the AWS tools on PATH (after the project's own, so its `python3` shadows nothing else's).
-aws_tools_path() { export PATH="$PATH:$AWS_VENV/bin"; export SAM_CLI_TELEMETRY=0; }
+# cargo-lambda finds zig (PyPI ziglang) through CARGO_ZIGBUILD_ZIG_PATH: its own search would try
+# `python3 -m ziglang` with the first python3 on PATH, which is not the venv's.
+aws_tools_path() {
+  export PATH="$PATH:$AWS_VENV/bin" SAM_CLI_TELEMETRY=0
+  local zig
+  for zig in "$AWS_VENV"/lib/python3*/site-packages/ziglang/zig; do
+    [[ -x "$zig" ]] && export CARGO_ZIGBUILD_ZIG_PATH="$zig"
+  done
+  return 0
+}
 # The toolchain the scripts build with; bootstrap.sh writes the choice here.
 if [[ -f "$CACHE/toolchain" ]]; then
   export RUSTUP_TOOLCHAIN="$(cat "$CACHE/toolchain")"
