@@ -29,8 +29,12 @@ def client(name):
     """The boto3 client `name`, made once (tests put stand-ins in `_clients`)."""
     if name not in _clients:
         import boto3  # only on AWS: the tests never import it
+        from botocore.config import Config
 
-        _clients[name] = boto3.client(name)
+        # A migration may take minutes: wait for the function's answer (its own timeout is 15
+        # minutes), and never send the same invocation twice.
+        config = Config(read_timeout=880, connect_timeout=10, retries={"max_attempts": 0}) if name == "lambda" else None
+        _clients[name] = boto3.client(name, config=config)
     return _clients[name]
 
 
