@@ -208,12 +208,27 @@ impl DbSecret {
         let mut url = url::Url::parse(&format!("postgres://{host}:{port}/"))
             .map_err(|e| format!("DB_HOST {host:?} does not make a URL: {e}"))?;
         url.set_path(&dbname);
-        url.set_username(&self.username)
-            .and_then(|()| url.set_password(Some(&self.password)))
+        // Encoded here: `url` leaves a `%` as it is (taking it for an escape already made), and
+        // sqlx would then decode `%` followed by anything into another password.
+        url.set_username(&userinfo_encode(&self.username))
+            .and_then(|()| url.set_password(Some(&userinfo_encode(&self.password))))
             .map_err(|()| "the database URL cannot hold credentials")?;
         url.query_pairs_mut().append_pair("sslmode", &sslmode);
         Ok(url.into())
     }
+}
+
+/// Percent-encodes every byte but the unreserved characters of RFC 3986, for a URL's user info.
+fn userinfo_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Which environment variables [`load_into_env`] fills, from which ARN variables.

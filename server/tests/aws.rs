@@ -272,10 +272,13 @@ async fn pages_name_their_pkg_files_on_the_asset_origin(db: PgPool) {
     let app = common::app(db);
     let page = common::get(&app, "/login").await;
     assert_eq!(page.status, StatusCode::OK);
+    // The client (module and WASM), the stylesheet and the loader's root, whatever the files'
+    // names (content-hashed ones too).
     for wanted in [
-        format!(r#"href="{ASSET_ORIGIN}/pkg/ic-portal.css""#),
         format!(r#"rel="modulepreload" href="{ASSET_ORIGIN}/pkg/ic-portal"#),
-        format!(r#"href="{ASSET_ORIGIN}/pkg/ic-portal"#),
+        format!(r#"rel="preload" href="{ASSET_ORIGIN}/pkg/ic-portal"#),
+        format!(r#"rel="stylesheet" href="{ASSET_ORIGIN}/pkg/ic-portal"#),
+        format!(r#"("{ASSET_ORIGIN}", "pkg","#),
     ] {
         assert!(page.body.contains(&wanted), "{wanted} not in {}", page.body);
     }
@@ -377,7 +380,7 @@ async fn secrets_come_from_the_extension_and_become_the_configuration() {
     let url = get("DATABASE_URL").unwrap();
     assert_eq!(
         url,
-        "postgres://portal_web_app:s3cr3t%2F+@proxy.internal:5432/portal?sslmode=verify-full"
+        "postgres://portal_web_app:s3cr3t%2F%2B@proxy.internal:5432/portal?sslmode=verify-full"
     );
     assert_eq!(get("AUTH_DATABASE_URL"), None);
     // The URL parses back to the secret's credentials.
