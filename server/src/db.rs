@@ -41,11 +41,15 @@ pub async fn applied_migrations(conn: &mut sqlx::PgConnection) -> Result<Vec<i64
         .collect())
 }
 
-/// Whether the current login sees every row despite the forced row-level security (a superuser,
-/// or BYPASSRLS): what the importer and the daily alerts need as the tables' owner.
-pub async fn owner_bypasses_rls(conn: &mut sqlx::PgConnection) -> Result<bool, sqlx::Error> {
+/// Whether the current login sees and writes every row despite the forced row-level security: a
+/// superuser, a role with BYPASSRLS, or a member of `portal_jobs` (migration 15: what the tables'
+/// owner on Amazon RDS is, which cannot have BYPASSRLS). The importer and the daily alerts need it.
+pub async fn owner_sees_every_row(conn: &mut sqlx::PgConnection) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"SELECT (rolsuper OR rolbypassrls) AS "bypasses!" FROM pg_roles WHERE rolname = current_user"#
+        r#"SELECT (rolsuper OR rolbypassrls
+                   OR COALESCE((SELECT pg_has_role(current_user, j.oid, 'USAGE')
+                                FROM pg_roles j WHERE j.rolname = 'portal_jobs'), false)) AS "sees_all!"
+           FROM pg_roles WHERE rolname = current_user"#
     )
     .fetch_one(conn)
     .await
@@ -183,7 +187,8 @@ pub async fn refuse_unfit_role_login(
 }
 
 /// Why a database login must not serve the portal, if it must not: row-level security does not
-/// hold a superuser, a role with BYPASSRLS (or one that can become such a role), or the tables'
+/// hold a superuser, a role with BYPASSRLS (or one that can become such a role, or `portal_jobs`,
+/// whose policies show every row), or the tables'
 /// owner (which could also drop the policies). Checked on `current_user`, so a test can check a
 /// role it has switched to. Empty: fit to serve.
 pub async fn login_privilege_problems(conn: &mut sqlx::PgConnection) -> Result<Vec<String>, sqlx::Error> {
@@ -191,7 +196,8 @@ pub async fn login_privilege_problems(conn: &mut sqlx::PgConnection) -> Result<V
         r#"SELECT current_user::text AS "login!",
                   (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS "superuser!",
                   ARRAY(SELECT rolname::text FROM pg_roles
-                        WHERE (rolbypassrls OR rolsuper) AND pg_has_role(current_user, oid, 'MEMBER')
+                        WHERE (rolbypassrls OR rolsuper OR rolname = 'portal_jobs')
+                          AND pg_has_role(current_user, oid, 'MEMBER')
                         ORDER BY rolname) AS "bypassing_roles!",
                   ARRAY(SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
@@ -205,7 +211,7 @@ pub async fn login_privilege_problems(conn: &mut sqlx::PgConnection) -> Result<V
         problems.push(format!("{} is a superuser", r.login));
     } else if !r.bypassing_roles.is_empty() {
         problems.push(format!(
-            "{} has BYPASSRLS or can become a role that has it ({})",
+            "{} has BYPASSRLS or can become a role that has it, or that sees every row ({})",
             r.login,
             r.bypassing_roles.join(", ")
         ));

@@ -212,10 +212,11 @@ pub async fn migrate(pool: &PgPool, request: &MigrateRequest) -> anyhow::Result<
         result.logins.push(done);
     }
     let mut conn = pool.acquire().await?;
-    if !db::owner_bypasses_rls(&mut conn).await? {
+    if !db::owner_sees_every_row(&mut conn).await? {
         result.warnings.push(
-            "the owner login has no BYPASSRLS: the importer and the daily alerts read every \
-             customer's rows as the owner, and the forced row-level security shows it none"
+            "the owner login is not a member of portal_jobs (nor has BYPASSRLS): the importer \
+             and the daily alerts read every customer's rows as the owner, and the forced \
+             row-level security shows it none (GRANT portal_jobs TO the owner WITH INHERIT TRUE)"
                 .into(),
         );
     }

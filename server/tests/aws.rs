@@ -434,3 +434,104 @@ async fn a_rotated_database_password_reaches_the_pools(db: PgPool) {
     let parsed = DbSecret::parse("x", r#"{"username":"u","password":"p"}"#).unwrap();
     assert_eq!(parsed.username, "u");
 }
+
+/// Amazon RDS's owner login (the master user) is not a superuser, has no BYPASSRLS and cannot be
+/// given it, and the policies are forced, so as the owner the importer and the daily alerts saw
+/// no customer. Such a login (CREATEROLE, CREATEDB, owning its database, as on RDS) runs the
+/// migrations, writes customers, imports a file and raises an alert, through `portal_jobs`
+/// (migration 15); without that membership it sees no row; and a serving login that can become
+/// `portal_jobs` is refused.
+#[sqlx::test(migrations = false)]
+async fn an_owner_without_bypassrls_migrates_imports_and_raises_alerts(admin: PgPool) {
+    use app::domain::alerts::Rule;
+    use app::domain::settlement_time::{all_periods_utc, SettlementDate};
+    let owner = login_name("t_rds_owner");
+    let database = login_name("t_rds_db");
+    sqlx::raw_sql(&format!(
+        "CREATE ROLE {owner} LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE CREATEDB INHERIT PASSWORD 'x'"
+    ))
+    .execute(&admin)
+    .await
+    .unwrap();
+    sqlx::raw_sql(&format!("CREATE DATABASE {database} OWNER {owner}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let options = as_login(&admin, &owner, "x").database(&database);
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .connect_with(options.clone())
+        .await
+        .unwrap();
+    server::db::migrate(&pool).await.unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    assert!(server::db::owner_sees_every_row(&mut conn).await.unwrap());
+    drop(conn);
+    server::seed::seed_people(&pool, 7).await.unwrap();
+
+    // One day at twice the agreed capacity on a supply point of the seeded customers.
+    let (mpan, kva): (String, i32) = sqlx::query_as(
+        "SELECT mpan_core, agreed_capacity_kva FROM supply_points
+         WHERE agreed_capacity_kva IS NOT NULL ORDER BY mpan_core LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let day: chrono::NaiveDate = "2026-11-10".parse().unwrap();
+    let mut csv = String::from("mpan_core,channel,interval_start,value,status,run\n");
+    for (_, t) in all_periods_utc(SettlementDate(day)) {
+        let start = t.to_rfc3339();
+        csv += &format!("{mpan},AI,{start},{kva}.000,A,RF\n{mpan},RI,{start},0.000,A,RF\n");
+    }
+    let summary = server::import::import_hh(&pool, "rds.csv", std::io::Cursor::new(csv), ())
+        .await
+        .unwrap();
+    assert!(summary.day_rows_new > 0, "{summary}");
+    let mut conn = pool.acquire().await.unwrap();
+    let organisations: Vec<i64> = sqlx::query_scalar("SELECT id FROM organisations ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    assert!(organisations.len() >= 3, "{organisations:?}");
+    let raised = app::store::alert_rules::evaluate(&mut conn, &organisations, day + chrono::Days::new(2))
+        .await
+        .unwrap();
+    assert_eq!(raised.new.get(&Rule::Capacity), Some(&1), "{raised:?}");
+    drop(conn);
+    pool.close().await;
+
+    // The membership is what let it see the rows.
+    sqlx::raw_sql(&format!("REVOKE portal_jobs FROM {owner}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let mut conn = sqlx::ConnectOptions::connect(&options).await.unwrap();
+    assert!(!server::db::owner_sees_every_row(&mut conn).await.unwrap());
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM supply_points")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(seen, 0);
+    sqlx::Connection::close(conn).await.unwrap();
+
+    // A login that serves the portal must not reach portal_jobs.
+    let web = login_name("t_web_jobs");
+    make_login(&admin, &web, "portal_app").await;
+    sqlx::raw_sql(&format!("GRANT portal_jobs TO {web}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let mut conn = sqlx::ConnectOptions::connect(&as_login(&admin, &web, "x"))
+        .await
+        .unwrap();
+    let problems = server::db::login_privilege_problems(&mut conn).await.unwrap();
+    assert!(problems.iter().any(|p| p.contains("portal_jobs")), "{problems:?}");
+    sqlx::Connection::close(conn).await.unwrap();
+
+    sqlx::raw_sql(&format!("DROP DATABASE {database} WITH (FORCE)"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    drop_login(&admin, &web).await;
+    drop_login(&admin, &owner).await;
+}

@@ -273,6 +273,37 @@ async fn identity_and_tenant_tables_force_row_level_security(db: PgPool) {
     }
 }
 
+/// The jobs that work across customers (importer, daily alerts) run as the tables' owner, which
+/// on Amazon RDS cannot have BYPASSRLS: they see rows through `portal_jobs`'s policy, so every
+/// table under row-level security must have it (migration 15; a later table adds its own).
+#[sqlx::test(migrations = "../migrations")]
+async fn every_table_under_row_level_security_lets_the_jobs_role_see_every_row(db: PgPool) {
+    let missing: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND c.relrowsecurity
+           AND NOT EXISTS (SELECT 1 FROM pg_policy p
+                           WHERE p.polrelid = c.oid AND p.polcmd = '*' AND p.polpermissive
+                             AND p.polroles = ARRAY['portal_jobs'::regrole::oid]
+                             AND pg_get_expr(p.polqual, p.polrelid) = 'true'
+                             AND pg_get_expr(p.polwithcheck, p.polrelid) = 'true')
+         ORDER BY 1",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        missing,
+        Vec::<String>::new(),
+        "tables without the portal_jobs policy"
+    );
+    let (login, bypass): (bool, bool) =
+        sqlx::query_as("SELECT rolcanlogin, rolbypassrls FROM pg_roles WHERE rolname = 'portal_jobs'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(!login && !bypass);
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn definer_functions_put_pg_temp_last_in_their_search_path(db: PgPool) {
     let definers: Vec<(String, Option<Vec<String>>)> = sqlx::query_as(
