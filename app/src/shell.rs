@@ -53,10 +53,16 @@ fn set_csp_header() {
         "" => String::new(),
         origin => format!(" {origin}"),
     };
+    // Where an export form's answer may send the browser: the S3 bucket of large downloads on
+    // AWS (EXPORT_DOWNLOAD_ORIGIN; server/src/export/offload), else nowhere but here.
+    let downloads = match download_origin() {
+        "" => String::new(),
+        origin => format!(" {origin}"),
+    };
     let policy = format!(
         "default-src 'self'; script-src 'self'{assets} 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'{assets}; \
          img-src 'self' data:; connect-src {connect}{assets}; object-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-ancestors 'none'"
+         form-action 'self'{downloads}; frame-ancestors 'none'"
     );
     if let Ok(value) = http::HeaderValue::from_str(&policy) {
         opts.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
@@ -87,6 +93,21 @@ pub fn asset_origin() -> &'static str {
     {
         ""
     }
+}
+
+/// The origin of the presigned links large exports redirect to (`EXPORT_DOWNLOAD_ORIGIN`, the
+/// export bucket's; the server checks it names the bucket), or `""`. Read once, as
+/// [`asset_origin`].
+#[cfg(feature = "ssr")]
+fn download_origin() -> &'static str {
+    static ORIGIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ORIGIN.get_or_init(|| match std::env::var("EXPORT_DOWNLOAD_ORIGIN") {
+        Ok(v) if !v.is_empty() => parse_origin(&v).unwrap_or_else(|| {
+            tracing::warn!(value = %v, "EXPORT_DOWNLOAD_ORIGIN is not an origin (https://host[:port]); ignored");
+            String::new()
+        }),
+        _ => String::new(),
+    })
 }
 
 /// `https://host[:port]` (or http), without a trailing slash; nothing else (no path, query,

@@ -51,6 +51,7 @@ fn config() -> Config {
         mail: server::mail::MailConfig::local_sink(2525, "http://127.0.0.1:3000"),
         auth_database_url: None,
         db_credentials: None,
+        export_offload: None,
     }
 }
 

@@ -33,6 +33,9 @@ pub struct Config {
     pub auth_database_url: Option<String>,
     /// On AWS: re-reads the database secrets so a rotated password reaches the pools.
     pub db_credentials: Option<std::sync::Arc<crate::secrets::DbCredentials>>,
+    /// `EXPORT_BUCKET`: HH exports are written to S3 and downloaded from a presigned link, as a
+    /// Lambda response cannot carry more than 6 MB (`crate::export::offload`).
+    pub export_offload: Option<std::sync::Arc<crate::export::offload::Offload>>,
 }
 
 /// The request timeout on Lambda: below API Gateway's 29 s integration timeout, so a slow page
@@ -99,7 +102,14 @@ impl Config {
             );
         }
         let auth_database_url = std::env::var("AUTH_DATABASE_URL").ok().filter(|u| !u.is_empty());
+        let export_offload = crate::export::offload::Offload::from_env()
+            .map_err(anyhow::Error::msg)?
+            .map(std::sync::Arc::new);
+        if on_lambda && export_offload.is_none() {
+            tracing::warn!("EXPORT_BUCKET is not set: on Lambda an HH export larger than 6 MB will fail");
+        }
         Ok(Self {
+            export_offload,
             database_url,
             auth_database_url,
             db_credentials: crate::secrets::DbCredentials::from_env(),

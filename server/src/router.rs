@@ -187,7 +187,14 @@ pub fn app(state: AppState, config: &Config) -> Router {
             PlainRoute::InvoicePdf => plain = plain.route(path, on(filter, export::invoice_pdf)),
             PlainRoute::InvoicesCsv => plain = plain.route(path, on(filter, export::invoices_csv)),
             PlainRoute::InvoiceLinesCsv => plain = plain.route(path, on(filter, export::invoice_lines_csv)),
-            PlainRoute::HhCsv => plain = plain.route(path, on(filter, export::hh::hh_csv)),
+            PlainRoute::HhCsv => {
+                // On Lambda the file goes through S3 (export::offload) when a bucket is configured.
+                let route = on(filter, export::hh::hh_csv);
+                plain = match &config.export_offload {
+                    Some(offload) => plain.route(path, route.layer(Extension(offload.clone()))),
+                    None => plain.route(path, route),
+                }
+            }
             PlainRoute::AnalysisChart => plain = plain.route(path, on(filter, export::analysis::chart_svg)),
             PlainRoute::AnalysisTable => plain = plain.route(path, on(filter, export::analysis::table_csv)),
             PlainRoute::ImportUpload => {

@@ -401,3 +401,152 @@ async fn a_year_of_half_hours_is_read_as_a_stream(db: PgPool) {
         .unwrap();
     assert_eq!(values, 17_520);
 }
+
+/// A plain GET of `url` (the presigned link a browser follows), as the browser would send it.
+async fn http_get(url: &str) -> (u16, http::HeaderMap, Vec<u8>) {
+    use http_body_util::BodyExt;
+    let uri: http::Uri = url.parse().unwrap();
+    let authority = uri.authority().unwrap().clone();
+    let tcp = tokio::net::TcpStream::connect(authority.as_str()).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let request = http::Request::get(uri.path_and_query().unwrap().as_str())
+        .header("host", authority.as_str())
+        .body(http_body_util::Empty::<bytes::Bytes>::new())
+        .unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, headers, body)
+}
+
+/// HH exports on Lambda (`server/src/export/offload`): with an export bucket, the file goes to S3
+/// as a multipart upload (here of two parts), and the answer is a 303 to a presigned link, which
+/// serves exactly the file the portal streams without a bucket, under the same name. Nothing is
+/// left in the bucket but that object.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_large_hh_export_goes_to_s3_and_the_browser_follows_a_presigned_link(db: PgPool) {
+    use server::export::offload::{s3::Bucket, Offload, PART_BYTES};
+    server::seed::seed_people(&db, 1).await.unwrap();
+    let s3 = s3();
+    let bucket = bucket(&s3).await;
+    // Every channel for 400 days on three of Castlegate's supply points: more than one part.
+    let mut text = String::from("mpan_core,channel,interval_start,value,status,run\n");
+    let from = NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+    for site in ["Castlegate House", "Leicester Works", "Felixstowe Cold Store"] {
+        let mpan = mpan(&db, site).await;
+        for d in 0..400u64 {
+            for (p, start) in all_periods_utc(SettlementDate(from + chrono::Days::new(d))) {
+                let start = start.to_rfc3339();
+                for channel in ["AI", "AE", "RI", "RE"] {
+                    text.push_str(&format!(
+                        "{mpan},{channel},{start},{}.{:03},A,RF\n",
+                        d % 97,
+                        p.get()
+                    ));
+                }
+            }
+        }
+    }
+    server::import::import_hh(&db, "year.csv", std::io::Cursor::new(text.into_bytes()), ())
+        .await
+        .unwrap();
+    let url = "/consumption/export.csv?from=2025-10-01&to=2026-11-04";
+
+    // Without a bucket the portal streams the file itself: the reference.
+    let direct = common::app(db.clone());
+    let cookie = common::login(&direct, "facilities@castlegate.example").await;
+    let (status, headers, expected) = common::get_with(&direct, url, &[("cookie", &cookie)]).await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    let disposition = headers["content-disposition"].to_str().unwrap().to_string();
+    assert!(expected.len() > PART_BYTES, "{} bytes", expected.len());
+
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_S3").unwrap();
+    let mut config = common::config();
+    config.export_offload = Some(std::sync::Arc::new(Offload {
+        bucket: Bucket::new(&bucket, "eu-west-2", Some(&endpoint)).unwrap(),
+    }));
+    let offloaded = common::app_with(db.clone(), &config);
+    let cookie = common::login(&offloaded, "facilities@castlegate.example").await;
+    let (status, headers, body) = common::get_with(&offloaded, url, &[("cookie", &cookie)]).await;
+    assert_eq!(
+        status,
+        axum::http::StatusCode::SEE_OTHER,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    assert_eq!(headers["cache-control"], "private, no-store");
+    let link = headers["location"].to_str().unwrap().to_string();
+    assert!(
+        link.starts_with(&format!("{endpoint}/{bucket}/exports/")),
+        "{link}"
+    );
+    for part in [
+        "X-Amz-Expires=300",
+        "X-Amz-Signature=",
+        "response-content-disposition=",
+    ] {
+        assert!(link.contains(part), "{part} not in {link}");
+    }
+
+    let (status, headers, file) = http_get(&link).await;
+    assert_eq!(
+        status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&file[..file.len().min(500)])
+    );
+    assert!(
+        file == expected,
+        "the stored file differs from the streamed one ({} vs {} bytes)",
+        file.len(),
+        expected.len()
+    );
+    assert_eq!(headers["content-disposition"].to_str().unwrap(), disposition);
+    let stored = keys(&s3, &bucket).await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert!(
+        stored[0].ends_with(disposition.split('"').nth(1).unwrap()),
+        "{stored:?}"
+    );
+
+    // A request the checks refuse never reaches S3.
+    let (status, _, _) = common::get_with(
+        &offloaded,
+        "/consumption/export.csv?from=2026-01-01",
+        &[("cookie", &cookie)],
+    )
+    .await;
+    assert_eq!(status, axum::http::StatusCode::BAD_REQUEST);
+    assert_eq!(keys(&s3, &bucket).await.len(), 1);
+}
+
+/// An export bucket that cannot be written (here: none of that name) is a clear 503, not a
+/// broken download, and leaves nothing behind.
+#[sqlx::test(migrations = "../migrations")]
+async fn an_export_bucket_that_fails_is_a_clear_error(db: PgPool) {
+    use server::export::offload::{s3::Bucket, Offload};
+    server::seed::seed_people(&db, 1).await.unwrap();
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_S3").expect("the local S3 server");
+    let mut config = common::config();
+    config.export_offload = Some(std::sync::Arc::new(Offload {
+        bucket: Bucket::new("no-such-export-bucket", "eu-west-2", Some(&endpoint)).unwrap(),
+    }));
+    let app = common::app_with(db, &config);
+    let cookie = common::login(&app, "facilities@castlegate.example").await;
+    let (status, _, body) = common::get_with(
+        &app,
+        "/consumption/export.csv?from=2026-01-01&to=2026-01-31",
+        &[("cookie", &cookie)],
+    )
+    .await;
+    assert_eq!(status, axum::http::StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        String::from_utf8_lossy(&body).contains("could not be prepared for download"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+}

@@ -21,7 +21,7 @@ use app::store::hh_export::{self, ExportQuery, ExportRow, ExportRuns};
 use app::store::scope::ScopedTx;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use chrono::{NaiveDate, TimeDelta};
@@ -415,6 +415,7 @@ async fn pump(
 pub async fn hh_csv(
     State(state): State<AppState>,
     identity: Option<Extension<Identity>>,
+    offload: Option<Extension<std::sync::Arc<super::offload::Offload>>>,
     RawQuery(query): RawQuery,
 ) -> Response {
     let result = async {
@@ -472,6 +473,31 @@ pub async fn hh_csv(
         let tx = who.scope.begin(&state.db).await?;
         let (sender, mut receiver) = mpsc::channel::<Chunk>(CHUNKS_IN_FLIGHT);
         tokio::spawn(pump(tx, query, writer, sender).instrument(tracing::Span::current()));
+        if let Some(Extension(offload)) = offload {
+            // On Lambda: the file goes to S3 and the browser is sent to it (offload.rs).
+            let link = offload
+                .upload(&name, "text/csv; charset=utf-8", receiver)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "HH export: the file could not be stored for download");
+                    ApiError::Unavailable(
+                        "The file could not be prepared for download. Nothing was changed; please try again."
+                            .into(),
+                    )
+                })?;
+            let location = HeaderValue::from_str(&link).map_err(|_| ApiError::Internal)?;
+            return Ok((
+                StatusCode::SEE_OTHER,
+                [
+                    (header::LOCATION, location),
+                    (
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("private, no-store"),
+                    ),
+                ],
+            )
+                .into_response());
+        }
         let body = Body::from_stream(futures::stream::poll_fn(move |cx| receiver.poll_recv(cx)));
         let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
             .unwrap_or_else(|_| HeaderValue::from_static("attachment"));

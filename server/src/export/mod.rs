@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod csv;
 pub mod hh;
+pub mod offload;
 pub mod pdf;
 
 use app::api::billing::ssr::{checked_filter, detail};

@@ -47,6 +47,7 @@ pub fn config() -> Config {
         mail: mail_config(),
         auth_database_url: None,
         db_credentials: None,
+        export_offload: None,
     }
 }
 
