@@ -98,15 +98,7 @@ pub async fn import_hh<R: Read + Send + 'static>(
     reader: R,
     progress: impl Progress,
 ) -> Result<ImportSummary, ImportError> {
-    let mut tx = db.begin().await?;
-    let known = load_known_supplies(&mut tx).await?;
-    let summary = import_in(&mut tx, file_name, reader, known, progress).await?;
-    if summary.batch_id.is_some() {
-        tx.commit().await?;
-    } else {
-        tx.rollback().await?;
-    }
-    Ok(summary)
+    import_in_own_tx(db, None, file_name, reader, progress).await
 }
 
 /// As [`import_hh`], for a file that may be delivered more than once, possibly at the same time
@@ -120,13 +112,27 @@ pub async fn import_hh_once<R: Read + Send + 'static>(
     reader: R,
     progress: impl Progress,
 ) -> Result<ImportSummary, ImportError> {
+    import_in_own_tx(db, Some(identity), file_name, reader, progress).await
+}
+
+/// One import in a transaction of its own, after the advisory lock on `identity` when given:
+/// committed when it wrote a batch, rolled back otherwise.
+async fn import_in_own_tx<R: Read + Send + 'static>(
+    db: &PgPool,
+    identity: Option<&str>,
+    file_name: &str,
+    reader: R,
+    progress: impl Progress,
+) -> Result<ImportSummary, ImportError> {
     let mut tx = db.begin().await?;
-    sqlx::query!(
-        "SELECT pg_advisory_xact_lock(hashtextextended('hh-import:' || $1, 0))",
-        identity
-    )
-    .execute(&mut *tx)
-    .await?;
+    if let Some(identity) = identity {
+        sqlx::query!(
+            "SELECT pg_advisory_xact_lock(hashtextextended('hh-import:' || $1, 0))",
+            identity
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     let known = load_known_supplies(&mut tx).await?;
     let summary = import_in(&mut tx, file_name, reader, known, progress).await?;
     if summary.batch_id.is_some() {
