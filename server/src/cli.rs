@@ -67,6 +67,10 @@ pub fn main() -> anyhow::Result<()> {
     crate::secrets::load_into_env().context("Failed to read the secrets")?;
     let config = Config::from_env()?;
     telemetry::init(config.on_lambda);
+    // Said once logging is up (reading the configuration comes before it).
+    if config.on_lambda && config.export_offload.is_none() {
+        tracing::warn!("EXPORT_BUCKET is not set: on Lambda an HH export larger than 6 MB will fail");
+    }
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

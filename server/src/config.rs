@@ -105,9 +105,6 @@ impl Config {
         let export_offload = crate::export::offload::Offload::from_env()
             .map_err(anyhow::Error::msg)?
             .map(std::sync::Arc::new);
-        if on_lambda && export_offload.is_none() {
-            tracing::warn!("EXPORT_BUCKET is not set: on Lambda an HH export larger than 6 MB will fail");
-        }
         Ok(Self {
             export_offload,
             database_url,
